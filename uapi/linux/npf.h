@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * npf: the NPF (WinPcap Netgroup Packet Filter) device model for Linux.
+ *
+ * This header is the whole user/kernel contract of /dev/npf. It is
+ * self-contained (only <linux/types.h>, <linux/ioctl.h> and
+ * <linux/filter.h>), uses fixed-size types only, and every structure has
+ * the same layout for 32-bit and 64-bit user space (the kernel pins the
+ * layouts with BUILD_BUG_ON). User pointers travel as __aligned_u64.
+ *
+ * Life of an open
+ * ---------------
+ *   fd = open("/dev/npf", O_RDWR);    needs CAP_NET_RAW in the user namespace
+ *                                     that owns the opener's network namespace
+ *   ioctl(fd, BIOCSETIF, &ifname);    bind to an adapter of that namespace
+ *   ioctl(fd, BIOCSETF, &program);    optional classic-BPF filter
+ *   read(fd, buf, len);               whole records, see "Records" below
+ *   close(fd);                        undoes everything the open did
+ *
+ * Records
+ * -------
+ * A read returns back-to-back records. Each is a struct bpf_hdr, the
+ * captured bytes (bh_caplen of them, starting at offset bh_hdrlen), then
+ * padding to the next multiple of NPF_ALIGNMENT. Walk a buffer with:
+ *
+ *   off += NPF_WORDALIGN(hdr->bh_hdrlen + hdr->bh_caplen);
+ *
+ * Captured bytes are the frame as on the wire from the link-layer header on
+ * (no FCS); VLAN tags the NIC stripped are put back in place. For devices
+ * without a link-layer header the capture starts at the network header and
+ * BIOCGDLT reports LINKTYPE_RAW.
+ *
+ * Delayed write (read semantics)
+ * ------------------------------
+ * An open is "ready" when any of these holds:
+ *   - at least max(MinToCopy, 1) bytes of records are buffered;
+ *   - records are buffered and the ring had to drop a packet since the
+ *     last read (a full ring always wakes the reader, whatever MinToCopy);
+ *   - records are buffered and the read timeout is -1 (immediate), or it
+ *     expired while poll()/select()/epoll waited;
+ *   - the bound adapter went away (reads drain what is left, then fail
+ *     with ENODEV).
+ * A blocking read() waits until the open is ready or the read timeout
+ * expires (0 = no timeout, -1 = never wait), then copies as many whole
+ * records as fit in the caller's buffer; it may return 0 after a timeout.
+ * With O_NONBLOCK a read that is not ready fails with EAGAIN. poll() reports
+ * EPOLLIN exactly when the open is ready, and starts the read-timeout clock
+ * so that a poller is woken when the timeout expires with data buffered.
+ * A caller buffer smaller than the next record fails with EMSGSIZE and
+ * loses nothing.
+ *
+ * Counters (struct bpf_stat, struct npf_stats)
+ * --------------------------------------------
+ *   bs_recv     frames the tap saw on the adapter (received, and sent unless
+ *               loopback capture is off), whatever the filter said
+ *   bs_capt     frames the filter accepted and the ring stored
+ *   bs_drop     frames the filter accepted that did not fit in the ring
+ *               (plus, in struct bpf_stat, bs_nomem)
+ *   ps_ifdrop   frames the adapter itself dropped (rx_dropped +
+ *               rx_missed_errors + rx_fifo_errors) since the open was bound
+ *   bs_filtered frames the filter rejected        (struct npf_stats only)
+ *   bs_nomem    frames lost to a kernel allocation failure (npf_stats only)
+ * With no traffic in flight: bs_recv = bs_capt + bs_drop + bs_filtered +
+ * bs_nomem. BIOCSETF, BIOCSETBUFFERSIZE, BIOCSETIF and BIOCSMODE zero them.
+ */
+#ifndef _UAPI_LINUX_NPF_H
+#define _UAPI_LINUX_NPF_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+#include <linux/filter.h>	/* struct sock_filter: 8-byte cBPF insn */
+
+#define NPF_VERSION_MAJOR	1
+#define NPF_VERSION_MINOR	0
+
+#define NPF_IFNAMSIZ		16	/* IFNAMSIZ, including the NUL */
+#define NPF_MAXINSNS		4096	/* longest filter (BPF_MAXINSNS) */
+#define NPF_ALIGNMENT		8	/* records start on this boundary */
+#define NPF_WORDALIGN(x)	(((x) + (NPF_ALIGNMENT - 1)) & \
+				 ~(__u32)(NPF_ALIGNMENT - 1))
+
+/* Record timestamp: 64-bit seconds (y2038-safe) and the fraction. */
+struct bpf_timeval {
+	__s64	tv_sec;		/* seconds since the Epoch */
+	__u32	tv_usec;	/* microseconds (nanoseconds in NANO mode) */
+	__u32	tv_pad;		/* zero */
+};
+
+/* Header of every record a read returns (32 bytes). */
+struct bpf_hdr {
+	struct bpf_timeval bh_tstamp;	/* when the tap saw the frame */
+	__u32	bh_caplen;	/* bytes captured, following the header */
+	__u32	bh_datalen;	/* length of the frame on the wire */
+	__u16	bh_hdrlen;	/* offset of the data from the header start */
+	__u16	bh_pad0;	/* zero */
+	__u32	bh_pad1;	/* zero */
+};
+
+/* BIOCGSTATS: WinPcap's four 32-bit counters (they wrap). */
+struct bpf_stat {
+	__u32	bs_recv;
+	__u32	bs_drop;
+	__u32	ps_ifdrop;
+	__u32	bs_capt;
+};
+
+/* BIOCGSTATSEX: the same counters at 64 bits, and two more. */
+struct npf_stats {
+	__u64	bs_recv;
+	__u64	bs_drop;
+	__u64	ps_ifdrop;
+	__u64	bs_capt;
+	__u64	bs_filtered;
+	__u64	bs_nomem;
+};
+
+/* BIOCSETIF: adapter name, NUL-terminated, in the opener's namespace. */
+struct npf_ifname {
+	char	name[NPF_IFNAMSIZ];
+};
+
+/*
+ * BIOCSETF: a classic-BPF program (struct sock_filter is the BSD/libpcap
+ * struct bpf_insn layout). The program's return value is the snap length:
+ * 0 rejects the frame, N keeps min(N, frame length) bytes. bf_len 0
+ * removes the filter (every frame is kept whole).
+ */
+struct npf_program {
+	__u32		bf_len;		/* instructions, at most NPF_MAXINSNS */
+	__u32		bf_pad;		/* zero */
+	__aligned_u64	bf_insns;	/* user pointer to sock_filter[bf_len] */
+};
+
+/*
+ * BIOCSETOID / BIOCQUERYOID: an NDIS OID request. The ioctl size covers
+ * the 8-byte head; Length bytes of Data follow it in the same buffer.
+ * On query, Length is updated to the bytes written.
+ */
+struct npf_oid_data {
+	__u32	Oid;
+	__u32	Length;
+	__u8	Data[];
+};
+
+#define NPF_OID_MAXLEN		4096	/* largest Data a request may carry */
+
+/* The OIDs the module answers (NDIS values). */
+#define OID_GEN_CURRENT_PACKET_FILTER	0x0001010E
+#define OID_GEN_MEDIA_IN_USE		0x00010104
+#define OID_GEN_MAXIMUM_FRAME_SIZE	0x00010106
+#define OID_GEN_LINK_SPEED		0x00010107
+#define OID_GEN_MAXIMUM_TOTAL_SIZE	0x00010111
+#define OID_GEN_MEDIA_CONNECT_STATUS	0x00010114
+#define OID_GEN_XMIT_OK			0x00020101
+#define OID_GEN_RCV_OK			0x00020102
+#define OID_GEN_XMIT_ERROR		0x00020103
+#define OID_GEN_RCV_ERROR		0x00020104
+#define OID_GEN_RCV_NO_BUFFER		0x00020105
+#define OID_802_3_PERMANENT_ADDRESS	0x01010101
+#define OID_802_3_CURRENT_ADDRESS	0x01010102
+#define OID_802_3_MULTICAST_LIST	0x01010103
+
+/* Bits of OID_GEN_CURRENT_PACKET_FILTER. */
+#define NDIS_PACKET_TYPE_DIRECTED	0x00000001
+#define NDIS_PACKET_TYPE_MULTICAST	0x00000002
+#define NDIS_PACKET_TYPE_ALL_MULTICAST	0x00000004
+#define NDIS_PACKET_TYPE_BROADCAST	0x00000008
+#define NDIS_PACKET_TYPE_PROMISCUOUS	0x00000020
+#define NDIS_PACKET_TYPE_ALL_LOCAL	0x00000080
+
+/* BIOCSMODE */
+#define NPF_MODE_CAPT		0x0000	/* capture into the ring */
+#define NPF_MODE_STAT		0x0001	/* count packets and bytes only */
+#define NPF_MODE_MON		0x0002	/* monitor (TME) mode: not supported */
+#define NPF_MODE_DUMP		0x0010	/* the kernel writes a pcap file */
+
+/* BIOCISETLOBBEH */
+#define NPF_DISABLE_LOOPBACK	1	/* do not capture own transmissions */
+#define NPF_ENABLE_LOOPBACK	2	/* capture them (default) */
+
+/* BIOCGDLT answers with a pcap LINKTYPE_ value (the file-format number). */
+#define NPF_LINKTYPE_ETHERNET	1
+#define NPF_LINKTYPE_RAW	101
+
+/* BIOCSETDUMPFILENAME: path of the pcap file the kernel writes. */
+struct npf_dump_name {
+	__aligned_u64	path;		/* user pointer, NUL-terminated */
+	__u32		flags;		/* NPF_DUMP_* */
+	__u32		pad;		/* zero */
+};
+
+#define NPF_DUMP_NANO		0x1	/* nanosecond pcap (magic a1b23c4d) */
+
+/* BIOCSETDUMPLIMITS: 0 = unlimited. */
+struct npf_dump_limits {
+	__u64	max_bytes;	/* file size, header included */
+	__u64	max_packets;
+};
+
+/*
+ * BIOCSENDPACKETSNOSYNC / BIOCSENDPACKETSSYNC: a send queue is back-to-back
+ * entries, each a struct npf_sendq_hdr then caplen bytes of frame, no
+ * padding (the record format of a pcap file, pcap_sendqueue's format).
+ */
+struct npf_sendq_hdr {
+	__u32	tv_sec;
+	__u32	tv_usec;
+	__u32	caplen;
+	__u32	len;
+};
+
+struct npf_sendq {
+	__aligned_u64	buf;		/* user pointer to the queue */
+	__u32		len;		/* its length in bytes */
+	__u32		consumed;	/* out: bytes of whole entries sent */
+};
+
+/* BIOCVERSION */
+struct npf_version {
+	__u16	major;
+	__u16	minor;
+	__u32	pad;
+};
+
+/*
+ * The ioctls. 0xB9 is free in Documentation/userspace-api/ioctl/
+ * ioctl-number.rst. WinPcap's decimal code is given for reference.
+ */
+#define NPF_IOC_MAGIC	0xB9
+
+#define BIOCVERSION		_IOR(NPF_IOC_MAGIC, 0x00, struct npf_version)
+#define BIOCSETIF		_IOW(NPF_IOC_MAGIC, 0x01, struct npf_ifname)
+#define BIOCGDLT		_IOR(NPF_IOC_MAGIC, 0x02, __u32)
+/* [9592] ring size in bytes */
+#define BIOCSETBUFFERSIZE	_IOW(NPF_IOC_MAGIC, 0x03, __u32)
+/* [9030] */
+#define BIOCSETF		_IOW(NPF_IOC_MAGIC, 0x04, struct npf_program)
+/* [9031] */
+#define BIOCGSTATS		_IOR(NPF_IOC_MAGIC, 0x05, struct bpf_stat)
+#define BIOCGSTATSEX		_IOR(NPF_IOC_MAGIC, 0x06, struct npf_stats)
+/* [7416] read timeout in ms: 0 = wait forever, -1 = immediate */
+#define BIOCSRTIMEOUT		_IOW(NPF_IOC_MAGIC, 0x07, __s32)
+/* [7412] NPF_MODE_* */
+#define BIOCSMODE		_IOW(NPF_IOC_MAGIC, 0x08, __u32)
+/* [7413] each write() is sent this many times */
+#define BIOCSWRITEREP		_IOW(NPF_IOC_MAGIC, 0x09, __u32)
+/* [7414] delayed write threshold in bytes */
+#define BIOCSMINTOCOPY		_IOW(NPF_IOC_MAGIC, 0x0a, __u32)
+#define BIOCSETOID		_IOWR(NPF_IOC_MAGIC, 0x0b, struct npf_oid_data)
+#define BIOCQUERYOID		_IOWR(NPF_IOC_MAGIC, 0x0c, struct npf_oid_data)
+/* [9029] */
+#define BIOCSETDUMPFILENAME	_IOW(NPF_IOC_MAGIC, 0x0d, struct npf_dump_name)
+/* [9034] */
+#define BIOCSETDUMPLIMITS	_IOW(NPF_IOC_MAGIC, 0x0e, struct npf_dump_limits)
+/* [7411] 1 once a dump limit was reached */
+#define BIOCISDUMPENDED		_IOR(NPF_IOC_MAGIC, 0x0f, __u32)
+/* [9032] */
+#define BIOCSENDPACKETSNOSYNC	_IOWR(NPF_IOC_MAGIC, 0x10, struct npf_sendq)
+/* [9033] */
+#define BIOCSENDPACKETSSYNC	_IOWR(NPF_IOC_MAGIC, 0x11, struct npf_sendq)
+/* [7410] NPF_DISABLE_LOOPBACK / NPF_ENABLE_LOOPBACK */
+#define BIOCISETLOBBEH		_IOW(NPF_IOC_MAGIC, 0x12, __u32)
+/* Npcap: NPF_TSTAMP_* */
+#define BIOCSTIMESTAMPMODE	_IOW(NPF_IOC_MAGIC, 0x13, __u32)
+
+#define NPF_TSTAMP_MICRO	0	/* bh_tstamp.tv_usec in microseconds */
+#define NPF_TSTAMP_NANO		1	/* ... in nanoseconds */
+
+#endif /* _UAPI_LINUX_NPF_H */
