@@ -133,13 +133,14 @@ struct npf_program {
 
 /*
  * BIOCSETOID / BIOCQUERYOID: an NDIS OID request. The ioctl size covers
- * the 8-byte head; Length bytes of Data follow it in the same buffer.
- * On query, Length is updated to the bytes written.
+ * the 8-byte head; @length bytes of @data follow it in the same buffer.
+ * On query, @length is updated to the bytes written. (packet.dll's
+ * PACKET_OID_DATA, with its NDIS field names, has this layout.)
  */
 struct npf_oid_data {
-	__u32	Oid;
-	__u32	Length;
-	__u8	Data[];
+	__u32	oid;
+	__u32	length;
+	__u8	data[];
 };
 
 #define NPF_OID_MAXLEN		4096	/* largest Data a request may carry */

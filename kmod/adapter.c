@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Binding an open to an adapter (BIOCSETIF), the NDIS packet filter it
+ * holds on it, and what happens when the adapter goes away under it.
+ */
+
+#include <linux/if_arp.h>
+#include <linux/netdevice.h>
+#include <linux/poll.h>
+#include <linux/npf.h>
+#include <linux/rtnetlink.h>
+
+#include "adapter.h"
+#include "dev.h"
+#include "ring.h"
+#include "tap.h"
+
+/* Bound opens, for the netdevice notifier. Protected by RTNL. */
+static LIST_HEAD(npf_bound_opens);
+
+/* The pcap link type of what the tap delivers for @dev, or -1. */
+static int npf_adapter_linktype(const struct net_device *dev)
+{
+	/* Without a link header the capture starts at the network header. */
+	if (!dev_has_header(dev))
+		return NPF_LINKTYPE_RAW;
+	switch (dev->type) {
+	case ARPHRD_ETHER:
+	case ARPHRD_LOOPBACK:	/* Linux loopback frames carry an Ethernet header */
+		return NPF_LINKTYPE_ETHERNET;
+	default:
+		return -1;
+	}
+}
+
+static u64 npf_adapter_drops(struct net_device *dev)
+{
+	struct rtnl_link_stats64 s;
+
+	dev_get_stats(dev, &s);
+	return s.rx_dropped + s.rx_missed_errors + s.rx_fifo_errors;
+}
+
+/* Hold or release this open's promiscuity and allmulti refs. RTNL held. */
+static int npf_adapter_apply_filter(struct npf_open *o, bool promisc,
+				    bool allmulti)
+{
+	int ret;
+
+	if (promisc != o->promisc) {
+		ret = dev_set_promiscuity(o->dev, promisc ? 1 : -1);
+		if (ret)
+			return ret;
+		o->promisc = promisc;
+	}
+	if (allmulti != o->allmulti) {
+		ret = dev_set_allmulti(o->dev, allmulti ? 1 : -1);
+		if (ret)
+			return ret;
+		o->allmulti = allmulti;
+	}
+	return 0;
+}
+
+/*
+ * Take the open off its adapter: no new tap calls once this returns, but
+ * one may still be running on another CPU (the caller synchronises).
+ * RTNL held.
+ */
+static void npf_adapter_detach(struct npf_open *o)
+{
+	ASSERT_RTNL();
+	__dev_remove_pack(&o->ptype);
+	npf_adapter_apply_filter(o, false, false);
+	o->ifdrop_final = npf_adapter_drops(o->dev) - o->ifdrop_base;
+	list_del_init(&o->bound_node);
+	netdev_put(o->dev, &o->dev_tracker);
+	o->dev = NULL;
+	net_disable_timestamp();
+}
+
+static void npf_adapter_attach(struct npf_open *o, struct net_device *dev,
+			       int linktype)
+{
+	ASSERT_RTNL();
+	netdev_hold(dev, &o->dev_tracker, GFP_KERNEL);
+	o->dev = dev;
+	o->linktype = linktype;
+	o->gone = false;
+	o->bound = true;
+	o->ifdrop_base = npf_adapter_drops(dev);
+	o->ifdrop_final = 0;
+	list_add(&o->bound_node, &npf_bound_opens);
+	/* Stamp frames when they arrive rather than when they are read. */
+	net_enable_timestamp();
+
+	o->ptype.type = htons(ETH_P_ALL);
+	o->ptype.dev = dev;
+	o->ptype.func = npf_tap_rcv;
+	dev_add_pack(&o->ptype);
+}
+
+/*
+ * Bind @o to the adapter @name of its namespace, replacing any previous
+ * binding (whose packet filter is not carried over). On failure the old
+ * binding stays. Called with o->lock held.
+ */
+int npf_adapter_bind(struct npf_open *o, const char *name)
+{
+	struct net_device *dev;
+	int linktype;
+
+	rtnl_lock();
+	dev = __dev_get_by_name(o->net, name);
+	if (!dev) {
+		rtnl_unlock();
+		return -ENODEV;
+	}
+	linktype = npf_adapter_linktype(dev);
+	if (linktype < 0) {
+		rtnl_unlock();
+		return -EOPNOTSUPP;
+	}
+	if (o->dev)
+		npf_adapter_detach(o);
+	npf_adapter_attach(o, dev, linktype);
+	o->packet_filter = NDIS_PACKET_TYPE_DIRECTED |
+			   NDIS_PACKET_TYPE_MULTICAST |
+			   NDIS_PACKET_TYPE_BROADCAST;
+	rtnl_unlock();
+
+	/* Nothing of the old binding, or from before it, may be read. */
+	synchronize_net();
+	npf_ring_flush(&o->ring);
+	npf_stats_zero(o);
+	return 0;
+}
+
+/* At release. Called with o->lock held; no tap runs once it returns. */
+void npf_adapter_unbind(struct npf_open *o)
+{
+	if (!o->bound)
+		return;
+	rtnl_lock();
+	if (o->dev)
+		npf_adapter_detach(o);
+	rtnl_unlock();
+	/* Also covers a detach done by the notifier, which did not wait. */
+	synchronize_net();
+}
+
+/*
+ * NDIS_PACKET_TYPE_PROMISCUOUS and _ALL_MULTICAST take a reference on the
+ * adapter's promiscuity / allmulti count for as long as this open keeps
+ * them set; the other bits describe what a NIC always delivers and are
+ * only remembered. Called with o->lock held.
+ */
+int npf_adapter_set_packet_filter(struct npf_open *o, u32 filter)
+{
+	const u32 known = NDIS_PACKET_TYPE_DIRECTED |
+			  NDIS_PACKET_TYPE_MULTICAST |
+			  NDIS_PACKET_TYPE_ALL_MULTICAST |
+			  NDIS_PACKET_TYPE_BROADCAST |
+			  NDIS_PACKET_TYPE_PROMISCUOUS |
+			  NDIS_PACKET_TYPE_ALL_LOCAL;
+	int ret;
+
+	if (filter & ~known)
+		return -EINVAL;
+	rtnl_lock();
+	if (!o->dev) {
+		ret = o->bound ? -ENODEV : -ENXIO;
+	} else {
+		bool promisc = filter & NDIS_PACKET_TYPE_PROMISCUOUS;
+		bool allmulti = filter & NDIS_PACKET_TYPE_ALL_MULTICAST;
+
+		ret = npf_adapter_apply_filter(o, promisc, allmulti);
+		if (!ret)
+			o->packet_filter = filter;
+	}
+	rtnl_unlock();
+	return ret;
+}
+
+/* Frames the adapter dropped since the open was bound. o->lock held. */
+u64 npf_adapter_ifdrop(struct npf_open *o)
+{
+	u64 drops;
+
+	rtnl_lock();
+	drops = o->dev ? npf_adapter_drops(o->dev) - o->ifdrop_base :
+			 o->ifdrop_final;
+	rtnl_unlock();
+	return drops;
+}
+
+/*
+ * An adapter is unregistered (deleted, its driver unloaded, or moved to
+ * another namespace): detach every open bound to it, so that the device
+ * reference we hold does not stall the unregistration, and wake readers:
+ * they drain what is buffered, then read() fails with ENODEV.
+ */
+static int npf_adapter_event(struct notifier_block *nb, unsigned long event,
+			     void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct npf_open *o, *tmp;
+
+	if (event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+	list_for_each_entry_safe(o, tmp, &npf_bound_opens, bound_node) {
+		if (o->dev != dev)
+			continue;
+		npf_adapter_detach(o);
+		WRITE_ONCE(o->gone, true);
+		npf_wake(o, EPOLLIN | EPOLLRDNORM | EPOLLERR | EPOLLHUP);
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block npf_adapter_notifier = {
+	.notifier_call = npf_adapter_event,
+};
+
+int npf_adapter_init(void)
+{
+	return register_netdevice_notifier(&npf_adapter_notifier);
+}
+
+void npf_adapter_exit(void)
+{
+	unregister_netdevice_notifier(&npf_adapter_notifier);
+}

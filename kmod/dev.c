@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/npf: one misc character device; every open is an independent NPF
+ * instance (ring, filter, counters, binding). This file speaks the ioctl
+ * interface, validates arguments and calls the stage that owns the state.
+ */
+
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/nsproxy.h>
+#include <linux/npf.h>
+#include <linux/poll.h>
+#include <linux/rtnetlink.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "adapter.h"
+#include "dev.h"
+#include "filter.h"
+#include "oid.h"
+#include "ring.h"
+
+/*
+ * The delayed-write rule of uapi/linux/npf.h: whether a read would return
+ * now. Lockless: the tap evaluates it after every stored record.
+ */
+bool npf_ready(const struct npf_open *o)
+{
+	u32 used = READ_ONCE(o->ring.used);
+
+	if (READ_ONCE(o->gone))
+		return true;
+	if (!used)
+		return false;
+	return used >= READ_ONCE(o->min_to_copy) ||
+	       READ_ONCE(o->ring.overflow) ||
+	       READ_ONCE(o->timed_out) ||
+	       READ_ONCE(o->timeout_ms) == -1;
+}
+
+void npf_wake(struct npf_open *o, __poll_t mask)
+{
+	/* wq_has_sleeper() pairs with the barrier in prepare_to_wait(). */
+	if (wq_has_sleeper(&o->wait))
+		wake_up_interruptible_poll(&o->wait, mask);
+}
+
+void npf_stats_read(struct npf_open *o, struct npf_counts *c)
+{
+	int cpu, i;
+
+	for (i = 0; i < NPF_STAT_MAX; i++)
+		c->c[i] = -o->stats_base.c[i];
+	for_each_possible_cpu(cpu) {
+		const struct npf_pcpu_stats *s = per_cpu_ptr(o->stats, cpu);
+		struct npf_counts one;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < NPF_STAT_MAX; i++)
+				one.c[i] = u64_stats_read(&s->c[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < NPF_STAT_MAX; i++)
+			c->c[i] += one.c[i];
+	}
+}
+
+/*
+ * Zero the counters without touching the per-CPU data the tap writes:
+ * remember the totals and subtract them. Called with o->lock held.
+ */
+void npf_stats_zero(struct npf_open *o)
+{
+	struct npf_counts now;
+	int i;
+
+	npf_stats_read(o, &now);
+	for (i = 0; i < NPF_STAT_MAX; i++)
+		o->stats_base.c[i] += now.c[i];
+}
+
+/* poll() armed the read timeout and it expired: data may now be read. */
+static void npf_poll_timeout(struct timer_list *t)
+{
+	struct npf_open *o = from_timer(o, t, poll_timer);
+
+	WRITE_ONCE(o->timed_out, true);
+	if (npf_ready(o))
+		npf_wake(o, EPOLLIN | EPOLLRDNORM);
+}
+
+static int npf_open(struct inode *inode, struct file *file)
+{
+	struct net *net = current->nsproxy->net_ns;
+	struct npf_open *o;
+	int ret;
+
+	/* Checked here, not by the file mode: as for AF_PACKET sockets. */
+	if (!ns_capable(net->user_ns, CAP_NET_RAW))
+		return -EPERM;
+
+	o = kzalloc(sizeof(*o), GFP_KERNEL_ACCOUNT);
+	if (!o)
+		return -ENOMEM;
+	o->stats = alloc_percpu_gfp(struct npf_pcpu_stats, GFP_KERNEL_ACCOUNT);
+	if (!o->stats) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	ret = npf_ring_init(&o->ring, NPF_DEFAULT_BUFFER_SIZE);
+	if (ret)
+		goto err_stats;
+
+	mutex_init(&o->lock);
+	init_waitqueue_head(&o->wait);
+	timer_setup(&o->poll_timer, npf_poll_timeout, 0);
+	INIT_LIST_HEAD(&o->bound_node);
+	o->timeout_ms = NPF_DEFAULT_TIMEOUT_MS;
+	o->min_to_copy = NPF_DEFAULT_MIN_TO_COPY;
+	o->net = get_net_track(net, &o->ns_tracker, GFP_KERNEL);
+	file->private_data = o;
+	return nonseekable_open(inode, file);
+
+err_stats:
+	free_percpu(o->stats);
+err_free:
+	kfree(o);
+	return ret;
+}
+
+static int npf_release(struct inode *inode, struct file *file)
+{
+	struct npf_open *o = file->private_data;
+
+	mutex_lock(&o->lock);
+	npf_adapter_unbind(o);
+	mutex_unlock(&o->lock);
+	del_timer_sync(&o->poll_timer);
+	npf_filter_release(o);
+	npf_ring_free(&o->ring);
+	free_percpu(o->stats);
+	put_net_track(o->net, &o->ns_tracker);
+	mutex_destroy(&o->lock);
+	kfree(o);
+	return 0;
+}
+
+/* Wait as the read timeout says; 0 or -ERESTARTSYS. */
+static int npf_read_wait(struct npf_open *o)
+{
+	s32 timeout = READ_ONCE(o->timeout_ms);
+	long ret;
+
+	if (timeout == -1)
+		return 0;
+	if (!timeout)
+		return wait_event_interruptible(o->wait, npf_ready(o));
+	ret = wait_event_interruptible_timeout(o->wait, npf_ready(o),
+					       msecs_to_jiffies(timeout));
+	return ret < 0 ? ret : 0;
+}
+
+static ssize_t npf_read(struct file *file, char __user *buf, size_t count,
+			loff_t *ppos)
+{
+	struct npf_open *o = file->private_data;
+	ssize_t ret;
+
+	if (!READ_ONCE(o->bound))
+		return -ENXIO;
+	if (!npf_ready(o)) {
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		ret = npf_read_wait(o);
+		if (ret)
+			return ret;
+	}
+
+	if (mutex_lock_interruptible(&o->lock))
+		return -ERESTARTSYS;
+	ret = npf_ring_read(&o->ring, buf, count);
+	if (!ret && READ_ONCE(o->gone))
+		ret = -ENODEV;
+	WRITE_ONCE(o->timed_out, false);
+	mutex_unlock(&o->lock);
+	return ret;
+}
+
+static __poll_t npf_poll(struct file *file, poll_table *wait)
+{
+	struct npf_open *o = file->private_data;
+	s32 timeout = READ_ONCE(o->timeout_ms);
+	__poll_t mask = 0;
+
+	poll_wait(file, &o->wait, wait);
+	if (!READ_ONCE(o->bound))
+		return EPOLLERR;
+	if (npf_ready(o))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	else if (timeout > 0 && !timer_pending(&o->poll_timer))
+		/* The read timeout runs from the first poll that waits. */
+		mod_timer(&o->poll_timer,
+			  jiffies + msecs_to_jiffies(timeout));
+	if (READ_ONCE(o->gone))
+		mask |= EPOLLERR | EPOLLHUP;
+	return mask;
+}
+
+static long npf_ioc_setif(struct npf_open *o, void __user *arg)
+{
+	struct npf_ifname req;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (!req.name[0] || strnlen(req.name, sizeof(req.name)) ==
+	    sizeof(req.name))
+		return -EINVAL;
+	return npf_adapter_bind(o, req.name);
+}
+
+static long npf_ioc_setbuffersize(struct npf_open *o, u32 size)
+{
+	int ret;
+
+	if (size < NPF_MIN_BUFFER_SIZE ||
+	    size > READ_ONCE(npf_max_buffer_size))
+		return -EINVAL;
+	/*
+	 * Records are aligned, so is the ring. A ring smaller than MinToCopy
+	 * is fine: a full ring wakes the reader whatever MinToCopy says.
+	 */
+	size = round_down(size, NPF_ALIGNMENT);
+	ret = npf_ring_resize(&o->ring, size);
+	if (!ret)
+		npf_stats_zero(o);
+	return ret;
+}
+
+static long npf_ioc_getstats(struct npf_open *o, void __user *arg, bool ex)
+{
+	struct bpf_stat s32;
+	struct npf_counts c;
+	u64 ifdrop = 0;
+
+	npf_stats_read(o, &c);
+	if (o->bound)
+		ifdrop = npf_adapter_ifdrop(o);
+	if (ex) {
+		struct npf_stats s = {
+			.bs_recv = c.c[NPF_STAT_RECV],
+			.bs_drop = c.c[NPF_STAT_DROP],
+			.ps_ifdrop = ifdrop,
+			.bs_capt = c.c[NPF_STAT_CAPT],
+			.bs_filtered = c.c[NPF_STAT_FILTERED],
+			.bs_nomem = c.c[NPF_STAT_NOMEM],
+		};
+
+		return copy_to_user(arg, &s, sizeof(s)) ? -EFAULT : 0;
+	}
+	/* WinPcap's 32-bit counters: they wrap, as they did. */
+	s32.bs_recv = c.c[NPF_STAT_RECV];
+	s32.bs_drop = c.c[NPF_STAT_DROP] + c.c[NPF_STAT_NOMEM];
+	s32.ps_ifdrop = ifdrop;
+	s32.bs_capt = c.c[NPF_STAT_CAPT];
+	return copy_to_user(arg, &s32, sizeof(s32)) ? -EFAULT : 0;
+}
+
+static long npf_ioc_setf(struct npf_open *o, void __user *arg)
+{
+	struct npf_program prog;
+
+	if (copy_from_user(&prog, arg, sizeof(prog)))
+		return -EFAULT;
+	return npf_filter_set(o, &prog);
+}
+
+static long npf_ioc_getdlt(struct npf_open *o, u32 __user *arg)
+{
+	if (!o->bound)
+		return -ENXIO;
+	if (o->gone)
+		return -ENODEV;
+	return put_user(o->linktype, arg);
+}
+
+static long npf_ioc_version(void __user *arg)
+{
+	struct npf_version v = {
+		.major = NPF_VERSION_MAJOR,
+		.minor = NPF_VERSION_MINOR,
+	};
+
+	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+/* The ioctls that take a single scalar argument. o->lock held. */
+static long npf_ioc_scalar(struct npf_open *o, unsigned int cmd, u32 val)
+{
+	switch (cmd) {
+	case BIOCSETBUFFERSIZE:
+		return npf_ioc_setbuffersize(o, val);
+	case BIOCSRTIMEOUT:
+		if ((s32)val < -1)
+			return -EINVAL;
+		WRITE_ONCE(o->timeout_ms, (s32)val);
+		return 0;
+	case BIOCSMINTOCOPY:
+		if (val > o->ring.size)
+			return -EINVAL;
+		WRITE_ONCE(o->min_to_copy, val);
+		return 0;
+	case BIOCSMODE:
+		/* Statistics and dump modes come with their own stages. */
+		if (val != NPF_MODE_CAPT)
+			return -EINVAL;
+		npf_ring_flush(&o->ring);
+		npf_stats_zero(o);
+		return 0;
+	case BIOCSTIMESTAMPMODE:
+		if (val != NPF_TSTAMP_MICRO && val != NPF_TSTAMP_NANO)
+			return -EINVAL;
+		WRITE_ONCE(o->tstamp_nano, val == NPF_TSTAMP_NANO);
+		return 0;
+	}
+	return -ENOTTY;
+}
+
+static bool npf_ioc_is_scalar(unsigned int cmd)
+{
+	return cmd == BIOCSETBUFFERSIZE || cmd == BIOCSRTIMEOUT ||
+	       cmd == BIOCSMINTOCOPY || cmd == BIOCSMODE ||
+	       cmd == BIOCSTIMESTAMPMODE;
+}
+
+static long npf_ioc_locked(struct npf_open *o, unsigned int cmd,
+			   void __user *arg)
+{
+	u32 val;
+
+	if (npf_ioc_is_scalar(cmd)) {
+		if (get_user(val, (u32 __user *)arg))
+			return -EFAULT;
+		return npf_ioc_scalar(o, cmd, val);
+	}
+	switch (cmd) {
+	case BIOCSETIF:
+		return npf_ioc_setif(o, arg);
+	case BIOCGDLT:
+		return npf_ioc_getdlt(o, arg);
+	case BIOCSETF:
+		return npf_ioc_setf(o, arg);
+	case BIOCGSTATS:
+		return npf_ioc_getstats(o, arg, false);
+	case BIOCGSTATSEX:
+		return npf_ioc_getstats(o, arg, true);
+	case BIOCSETOID:
+		return npf_oid_request(o, arg, true);
+	case BIOCQUERYOID:
+		return npf_oid_request(o, arg, false);
+	}
+	return -ENOTTY;
+}
+
+static long npf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct npf_open *o = file->private_data;
+	long ret;
+
+	if (cmd == BIOCVERSION)
+		return npf_ioc_version((void __user *)arg);
+	if (mutex_lock_interruptible(&o->lock))
+		return -ERESTARTSYS;
+	ret = npf_ioc_locked(o, cmd, (void __user *)arg);
+	mutex_unlock(&o->lock);
+	return ret;
+}
+
+static const struct file_operations npf_fops = {
+	.owner		= THIS_MODULE,
+	.open		= npf_open,
+	.release	= npf_release,
+	.read		= npf_read,
+	.poll		= npf_poll,
+	.unlocked_ioctl	= npf_ioctl,
+	/* Every structure has one layout for 32- and 64-bit callers. */
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= no_llseek,
+};
+
+static struct miscdevice npf_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "npf",
+	.fops	= &npf_fops,
+	.mode	= 0600,
+};
+
+int npf_dev_init(void)
+{
+	return misc_register(&npf_misc);
+}
+
+void npf_dev_exit(void)
+{
+	misc_deregister(&npf_misc);
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _NPF_DEV_H
+#define _NPF_DEV_H
+
+#include <linux/bpf.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/timer.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/wait.h>
+#include <net/net_namespace.h>
+
+#include "ring.h"
+
+#define NPF_DEFAULT_BUFFER_SIZE	1000000	/* WinPcap's default ring */
+#define NPF_MIN_BUFFER_SIZE	4096
+#define NPF_DEFAULT_TIMEOUT_MS	1000	/* WinPcap's read timeout */
+#define NPF_DEFAULT_MIN_TO_COPY	16000	/* libpcap-on-Windows' MinToCopy */
+
+/* What the tap counts; see "Counters" in uapi/linux/npf.h. */
+enum npf_stat {
+	NPF_STAT_RECV,
+	NPF_STAT_CAPT,
+	NPF_STAT_DROP,
+	NPF_STAT_FILTERED,
+	NPF_STAT_NOMEM,
+	NPF_STAT_MAX
+};
+
+/* Per CPU, so that CPUs delivering at once never share a cache line. */
+struct npf_pcpu_stats {
+	u64_stats_t c[NPF_STAT_MAX];
+	struct u64_stats_sync syncp;
+};
+
+struct npf_counts {
+	u64 c[NPF_STAT_MAX];
+};
+
+/*
+ * One open of /dev/npf: NPF's OPEN_INSTANCE.
+ *
+ * Locking: @lock serialises ioctls, reads and (un)binding of this open.
+ * The binding itself (@dev, @gone, @bound_node, the packet_type and the
+ * promiscuity this open holds) is changed only under RTNL as well, because
+ * the netdevice notifier, which runs under RTNL and cannot take @lock,
+ * detaches opens whose adapter goes away. Lock order: @lock, then RTNL,
+ * then @ring.lock. The data path (the tap) takes no mutex: it reads the
+ * filter under RCU and takes only @ring.lock.
+ */
+struct npf_open {
+	struct mutex lock;		/* see above */
+	struct net *net;		/* the opener's namespace */
+	netns_tracker ns_tracker;
+
+	struct net_device *dev;		/* bound adapter; NULL once it is gone */
+	netdevice_tracker dev_tracker;
+	struct packet_type ptype;
+	struct list_head bound_node;	/* in the adapter list, under RTNL */
+	bool bound;			/* BIOCSETIF succeeded at least once */
+	bool gone;			/* the bound adapter was unregistered */
+	bool promisc;			/* this open holds a promiscuity ref */
+	bool allmulti;			/* ... and an allmulti ref */
+	u32 packet_filter;		/* NDIS_PACKET_TYPE_* last set */
+	u32 linktype;			/* LINKTYPE_* of the bound adapter */
+	u64 ifdrop_base;		/* adapter drops when bound */
+	u64 ifdrop_final;		/* adapter drops when it went away */
+
+	struct bpf_prog __rcu *filter;	/* NULL: keep every frame whole */
+	struct npf_ring ring;
+	struct npf_pcpu_stats __percpu *stats;
+	struct npf_counts stats_base;	/* subtracted: zeroing is a snapshot */
+
+	wait_queue_head_t wait;
+	struct timer_list poll_timer;	/* read timeout for poll() */
+	bool timed_out;			/* poll's read timeout expired */
+	s32 timeout_ms;			/* 0 forever, -1 immediate */
+	u32 min_to_copy;
+	bool tstamp_nano;
+};
+
+/* Data path only: BHs are off, so this CPU's counters are ours. */
+static inline void npf_count(struct npf_open *o, enum npf_stat which)
+{
+	struct npf_pcpu_stats *s = this_cpu_ptr(o->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->c[which]);
+	u64_stats_update_end(&s->syncp);
+}
+
+bool npf_ready(const struct npf_open *o);
+void npf_wake(struct npf_open *o, __poll_t mask);
+void npf_stats_read(struct npf_open *o, struct npf_counts *c);
+void npf_stats_zero(struct npf_open *o);
+
+int npf_dev_init(void);
+void npf_dev_exit(void);
+
+extern unsigned int npf_max_buffer_size;
+
+#endif /* _NPF_DEV_H */

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-open ring: NPF's single circular kernel buffer, from which one
+ * read() copies many whole records to user space.
+ */
+
+#include <linux/npf.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "ring.h"
+
+static u8 *npf_ring_alloc(u32 size)
+{
+	/*
+	 * Charged to the opener's memory cgroup; no allocation warning,
+	 * since an absurd size is the caller's error, reported as ENOMEM.
+	 */
+	return __vmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
+}
+
+static void npf_ring_reset(struct npf_ring *ring)
+{
+	ring->head = 0;
+	ring->tail = 0;
+	ring->wrap = 0;
+	ring->used = 0;
+	ring->overflow = false;
+}
+
+int npf_ring_init(struct npf_ring *ring, u32 size)
+{
+	spin_lock_init(&ring->lock);
+	ring->buf = npf_ring_alloc(size);
+	if (!ring->buf)
+		return -ENOMEM;
+	ring->size = size;
+	npf_ring_reset(ring);
+	return 0;
+}
+
+void npf_ring_free(struct npf_ring *ring)
+{
+	vfree(ring->buf);
+	ring->buf = NULL;
+}
+
+/*
+ * Replace the buffer with an empty one of @size bytes. On failure the old
+ * buffer and its records stay.
+ */
+int npf_ring_resize(struct npf_ring *ring, u32 size)
+{
+	u8 *buf = npf_ring_alloc(size), *old;
+
+	if (!buf)
+		return -ENOMEM;
+	spin_lock_bh(&ring->lock);
+	old = ring->buf;
+	ring->buf = buf;
+	ring->size = size;
+	npf_ring_reset(ring);
+	spin_unlock_bh(&ring->lock);
+	vfree(old);
+	return 0;
+}
+
+void npf_ring_flush(struct npf_ring *ring)
+{
+	spin_lock_bh(&ring->lock);
+	npf_ring_reset(ring);
+	spin_unlock_bh(&ring->lock);
+}
+
+/*
+ * Reserve @len contiguous bytes (a multiple of NPF_ALIGNMENT) for a record.
+ * Called with @ring->lock held. Returns NULL, and remembers the overflow,
+ * when the record does not fit: what is buffered is never overwritten.
+ */
+void *npf_ring_reserve(struct npf_ring *ring, u32 len)
+{
+	u32 off;
+
+	if (!ring->wrap) {
+		/* Data in [tail, head): free space at the end, then before tail. */
+		if (ring->size - ring->head >= len) {
+			off = ring->head;
+		} else if (ring->tail >= len) {
+			ring->wrap = ring->head;
+			off = 0;
+		} else {
+			goto full;
+		}
+	} else {
+		/* Data in [tail, wrap) and [0, head): free space in between. */
+		if (ring->tail - ring->head < len)
+			goto full;
+		off = ring->head;
+	}
+	ring->head = off + len;
+	ring->used += len;
+	return ring->buf + off;
+full:
+	ring->overflow = true;
+	return NULL;
+}
+
+/* Bytes of whole records from @start, before @end, that fit in @room. */
+static u32 npf_ring_span(const struct npf_ring *ring, u32 start, u32 end,
+			 size_t room)
+{
+	u32 off = start;
+
+	while (off < end) {
+		const struct bpf_hdr *hdr = (const void *)(ring->buf + off);
+		u32 len = NPF_WORDALIGN(hdr->bh_hdrlen + hdr->bh_caplen);
+
+		if (len > room - (off - start))
+			break;
+		off += len;
+	}
+	return off - start;
+}
+
+/* Give @len bytes at the tail back to the producers. */
+static void npf_ring_consume(struct npf_ring *ring, u32 len)
+{
+	spin_lock_bh(&ring->lock);
+	ring->tail += len;
+	ring->used -= len;
+	ring->overflow = false;
+	if (ring->wrap && ring->tail == ring->wrap) {
+		ring->tail = 0;
+		ring->wrap = 0;
+	}
+	if (!ring->used)
+		npf_ring_reset(ring);
+	spin_unlock_bh(&ring->lock);
+}
+
+/*
+ * Copy as many whole records as fit in @count bytes to @ubuf and consume
+ * them. The caller serialises readers. Returns the bytes copied (0 when the
+ * ring is empty), -EMSGSIZE when the next record alone does not fit, or
+ * -EFAULT; on error nothing is consumed.
+ */
+ssize_t npf_ring_read(struct npf_ring *ring, char __user *ubuf, size_t count)
+{
+	size_t copied = 0;
+	int pass;
+
+	/* At most two contiguous chunks: up to the wrap point, then from 0. */
+	for (pass = 0; pass < 2; pass++) {
+		u32 start, end, len;
+
+		spin_lock_bh(&ring->lock);
+		start = ring->tail;
+		end = ring->wrap ? ring->wrap : ring->head;
+		spin_unlock_bh(&ring->lock);
+		if (start == end)
+			break;
+
+		len = npf_ring_span(ring, start, end, count - copied);
+		if (!len) {
+			if (!copied)
+				return -EMSGSIZE;
+			break;
+		}
+		if (copy_to_user(ubuf + copied, ring->buf + start, len))
+			return copied ? copied : -EFAULT;
+		npf_ring_consume(ring, len);
+		copied += len;
+	}
+	return copied;
+}

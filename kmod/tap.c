@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The tap: NPF's Packet_tap. One packet_type per bound open sees every
+ * frame the adapter receives and every frame it sends. The order is that
+ * of af_packet's tpacket_rcv: count, filter first, copy only what is kept
+ * (with skb_copy_bits, which walks non-linear skbs), count the outcome,
+ * and wake the reader only when the delayed-write rule says so.
+ */
+
+#include <linux/if_vlan.h>
+#include <linux/npf.h>
+#include <linux/poll.h>
+#include <linux/skbuff.h>
+
+#include "dev.h"
+#include "filter.h"
+#include "tap.h"
+
+/*
+ * Drivers and the VLAN layer move 802.1Q tags out of the frame into
+ * skb metadata. Filters compiled by libpcap for a pcap file expect the tag
+ * in place, and so do readers, so put it back, in a private copy of the
+ * header. Rare (tagged frames only) and allowed to fail under memory
+ * pressure, in which case the frame is counted in bs_nomem.
+ */
+static struct sk_buff *npf_tap_vlan_inline(struct sk_buff *skb)
+{
+	struct sk_buff *nskb = skb_clone(skb, GFP_ATOMIC);
+
+	if (!nskb)
+		return NULL;
+	/* Frees nskb on failure. */
+	return __vlan_hwaccel_push_inside(nskb);
+}
+
+static void npf_tap_fill_hdr(const struct npf_open *o, struct bpf_hdr *hdr,
+			     const struct sk_buff *skb, u32 caplen)
+{
+	struct timespec64 ts = ktime_to_timespec64(skb_tstamp_cond(skb, true));
+
+	hdr->bh_tstamp.tv_sec = ts.tv_sec;
+	hdr->bh_tstamp.tv_usec = o->tstamp_nano ? ts.tv_nsec :
+						  ts.tv_nsec / NSEC_PER_USEC;
+	hdr->bh_tstamp.tv_pad = 0;
+	hdr->bh_caplen = caplen;
+	hdr->bh_datalen = skb->len;
+	hdr->bh_hdrlen = sizeof(*hdr);
+	hdr->bh_pad0 = 0;
+	hdr->bh_pad1 = 0;
+}
+
+/* Store @caplen bytes of @skb; false when the ring is full. */
+static bool npf_tap_store(struct npf_open *o, const struct sk_buff *skb,
+			  u32 caplen)
+{
+	struct npf_ring *ring = &o->ring;
+	u32 hdrlen = sizeof(struct bpf_hdr);
+	u32 len = NPF_WORDALIGN(hdrlen + caplen);
+	u8 *rec;
+
+	spin_lock(&ring->lock);
+	rec = npf_ring_reserve(ring, len);
+	if (rec) {
+		npf_tap_fill_hdr(o, (struct bpf_hdr *)rec, skb, caplen);
+		/* Cannot fail: caplen <= skb->len. */
+		skb_copy_bits(skb, 0, rec + hdrlen, caplen);
+		memset(rec + hdrlen + caplen, 0, len - hdrlen - caplen);
+	}
+	spin_unlock(&ring->lock);
+	return rec;
+}
+
+static void npf_tap_capture(struct npf_open *o, struct sk_buff *skb)
+{
+	struct sk_buff *vskb = NULL;
+	struct bpf_prog *prog;
+	u32 snap;
+
+	if (skb_vlan_tag_present(skb) && dev_has_header(skb->dev)) {
+		vskb = npf_tap_vlan_inline(skb);
+		if (!vskb) {
+			npf_count(o, NPF_STAT_NOMEM);
+			return;
+		}
+		skb = vskb;
+	}
+
+	rcu_read_lock();
+	prog = rcu_dereference(o->filter);
+	snap = npf_filter_run(prog, skb);
+	rcu_read_unlock();
+
+	if (!snap)
+		npf_count(o, NPF_STAT_FILTERED);
+	else if (npf_tap_store(o, skb, min(snap, skb->len)))
+		npf_count(o, NPF_STAT_CAPT);
+	else
+		npf_count(o, NPF_STAT_DROP);
+	if (snap && npf_ready(o))
+		npf_wake(o, EPOLLIN | EPOLLRDNORM);
+	consume_skb(vskb);
+}
+
+int npf_tap_rcv(struct sk_buff *skb, struct net_device *dev,
+		struct packet_type *pt, struct net_device *orig_dev)
+{
+	struct npf_open *o = container_of(pt, struct npf_open, ptype);
+	u8 *skb_head = skb->data;
+	unsigned int skb_len = skb->len;
+
+	/* Multicast frames the stack loops back to itself: not on the wire. */
+	if (skb->pkt_type == PACKET_LOOPBACK)
+		goto out;
+
+	/* Received frames arrive with data at the network header. */
+	if (dev_has_header(dev))
+		skb_push(skb, skb->data - skb_mac_header(skb));
+
+	npf_count(o, NPF_STAT_RECV);
+	npf_tap_capture(o, skb);
+
+	/* The skb is shared with the stack and the other taps. */
+	skb->data = skb_head;
+	skb->len = skb_len;
+out:
+	consume_skb(skb);
+	return 0;
+}
