@@ -33,6 +33,8 @@ bool npf_ready(const struct npf_open *o)
 
 	if (READ_ONCE(o->gone))
 		return true;
+	if (READ_ONCE(o->mode) & NPF_MODE_STAT)
+		return npf_stats_due(o);
 	if (!used)
 		return false;
 	return used >= READ_ONCE(o->min_to_copy) ||
@@ -46,41 +48,6 @@ void npf_wake(struct npf_open *o, __poll_t mask)
 	/* wq_has_sleeper() pairs with the barrier in prepare_to_wait(). */
 	if (wq_has_sleeper(&o->wait))
 		wake_up_interruptible_poll(&o->wait, mask);
-}
-
-void npf_stats_read(struct npf_open *o, struct npf_counts *c)
-{
-	int cpu, i;
-
-	for (i = 0; i < NPF_STAT_MAX; i++)
-		c->c[i] = -o->stats_base.c[i];
-	for_each_possible_cpu(cpu) {
-		const struct npf_pcpu_stats *s = per_cpu_ptr(o->stats, cpu);
-		struct npf_counts one;
-		unsigned int start;
-
-		do {
-			start = u64_stats_fetch_begin(&s->syncp);
-			for (i = 0; i < NPF_STAT_MAX; i++)
-				one.c[i] = u64_stats_read(&s->c[i]);
-		} while (u64_stats_fetch_retry(&s->syncp, start));
-		for (i = 0; i < NPF_STAT_MAX; i++)
-			c->c[i] += one.c[i];
-	}
-}
-
-/*
- * Zero the counters without touching the per-CPU data the tap writes:
- * remember the totals and subtract them. Called with o->lock held.
- */
-void npf_stats_zero(struct npf_open *o)
-{
-	struct npf_counts now;
-	int i;
-
-	npf_stats_read(o, &now);
-	for (i = 0; i < NPF_STAT_MAX; i++)
-		o->stats_base.c[i] += now.c[i];
 }
 
 /* poll() armed the read timeout and it expired: data may now be read. */
@@ -121,6 +88,7 @@ static int npf_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&o->bound_node);
 	o->timeout_ms = NPF_DEFAULT_TIMEOUT_MS;
 	o->min_to_copy = NPF_DEFAULT_MIN_TO_COPY;
+	o->stat_start = ktime_get();
 	o->net = get_net_track(net, &o->ns_tracker, GFP_KERNEL);
 	file->private_data = o;
 	return nonseekable_open(inode, file);
@@ -172,6 +140,9 @@ static ssize_t npf_read(struct file *file, char __user *buf, size_t count,
 
 	if (!READ_ONCE(o->bound))
 		return -ENXIO;
+	if (READ_ONCE(o->mode) & NPF_MODE_STAT)
+		return npf_stats_read(o, buf, count,
+				      file->f_flags & O_NONBLOCK);
 	if (!npf_ready(o)) {
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
@@ -190,10 +161,32 @@ static ssize_t npf_read(struct file *file, char __user *buf, size_t count,
 	return ret;
 }
 
+/*
+ * A poller that is not ready must still be woken when the read timeout
+ * makes it so: in MODE_CAPT the timeout runs from the first poll that
+ * waits, in MODE_STAT the interval ends at a fixed time.
+ */
+static void npf_poll_arm(struct npf_open *o)
+{
+	s32 timeout = READ_ONCE(o->timeout_ms);
+	ktime_t end, now = ktime_get();
+	unsigned long expires;
+
+	if (timeout <= 0 || timer_pending(&o->poll_timer))
+		return;
+	if (READ_ONCE(o->mode) & NPF_MODE_STAT) {
+		end = ktime_add_ms(READ_ONCE(o->stat_start), timeout);
+		/* One jiffy late rather than early: the wake must see "due". */
+		expires = nsecs_to_jiffies(ktime_to_ns(ktime_sub(end, now))) + 1;
+	} else {
+		expires = msecs_to_jiffies(timeout);
+	}
+	mod_timer(&o->poll_timer, jiffies + expires);
+}
+
 static __poll_t npf_poll(struct file *file, poll_table *wait)
 {
 	struct npf_open *o = file->private_data;
-	s32 timeout = READ_ONCE(o->timeout_ms);
 	__poll_t mask = 0;
 
 	poll_wait(file, &o->wait, wait);
@@ -201,10 +194,8 @@ static __poll_t npf_poll(struct file *file, poll_table *wait)
 		return EPOLLERR;
 	if (npf_ready(o))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	else if (timeout > 0 && !timer_pending(&o->poll_timer))
-		/* The read timeout runs from the first poll that waits. */
-		mod_timer(&o->poll_timer,
-			  jiffies + msecs_to_jiffies(timeout));
+	else
+		npf_poll_arm(o);
 	if (READ_ONCE(o->gone))
 		mask |= EPOLLERR | EPOLLHUP;
 	return mask;
@@ -240,33 +231,22 @@ static long npf_ioc_setbuffersize(struct npf_open *o, u32 size)
 	return ret;
 }
 
-static long npf_ioc_getstats(struct npf_open *o, void __user *arg, bool ex)
+/*
+ * Switching modes starts afresh: empty ring, zero counters, a new
+ * statistics interval. Once every tap sees the new mode, nothing counted
+ * or stored under the old one is left.
+ */
+static long npf_ioc_setmode(struct npf_open *o, u32 mode)
 {
-	struct bpf_stat s32;
-	struct npf_counts c;
-	u64 ifdrop = 0;
-
-	npf_stats_read(o, &c);
-	if (o->bound)
-		ifdrop = npf_adapter_ifdrop(o);
-	if (ex) {
-		struct npf_stats s = {
-			.bs_recv = c.c[NPF_STAT_RECV],
-			.bs_drop = c.c[NPF_STAT_DROP],
-			.ps_ifdrop = ifdrop,
-			.bs_capt = c.c[NPF_STAT_CAPT],
-			.bs_filtered = c.c[NPF_STAT_FILTERED],
-			.bs_nomem = c.c[NPF_STAT_NOMEM],
-		};
-
-		return copy_to_user(arg, &s, sizeof(s)) ? -EFAULT : 0;
-	}
-	/* WinPcap's 32-bit counters: they wrap, as they did. */
-	s32.bs_recv = c.c[NPF_STAT_RECV];
-	s32.bs_drop = c.c[NPF_STAT_DROP] + c.c[NPF_STAT_NOMEM];
-	s32.ps_ifdrop = ifdrop;
-	s32.bs_capt = c.c[NPF_STAT_CAPT];
-	return copy_to_user(arg, &s32, sizeof(s32)) ? -EFAULT : 0;
+	if (mode != NPF_MODE_CAPT && mode != NPF_MODE_STAT)
+		return -EINVAL;
+	WRITE_ONCE(o->mode, mode);
+	synchronize_net();
+	npf_ring_flush(&o->ring);
+	npf_stats_zero(o);
+	npf_stats_mode_reset(o);
+	WRITE_ONCE(o->timed_out, false);
+	return 0;
 }
 
 static long npf_ioc_setf(struct npf_open *o, void __user *arg)
@@ -314,12 +294,7 @@ static long npf_ioc_scalar(struct npf_open *o, unsigned int cmd, u32 val)
 		WRITE_ONCE(o->min_to_copy, val);
 		return 0;
 	case BIOCSMODE:
-		/* Statistics and dump modes come with their own stages. */
-		if (val != NPF_MODE_CAPT)
-			return -EINVAL;
-		npf_ring_flush(&o->ring);
-		npf_stats_zero(o);
-		return 0;
+		return npf_ioc_setmode(o, val);
 	case BIOCSTIMESTAMPMODE:
 		if (val != NPF_TSTAMP_MICRO && val != NPF_TSTAMP_NANO)
 			return -EINVAL;
@@ -354,9 +329,9 @@ static long npf_ioc_locked(struct npf_open *o, unsigned int cmd,
 	case BIOCSETF:
 		return npf_ioc_setf(o, arg);
 	case BIOCGSTATS:
-		return npf_ioc_getstats(o, arg, false);
+		return npf_stats_ioctl(o, arg, false);
 	case BIOCGSTATSEX:
-		return npf_ioc_getstats(o, arg, true);
+		return npf_stats_ioctl(o, arg, true);
 	case BIOCSETOID:
 		return npf_oid_request(o, arg, true);
 	case BIOCQUERYOID:

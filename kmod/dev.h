@@ -6,36 +6,16 @@
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/timer.h>
-#include <linux/u64_stats_sync.h>
 #include <linux/wait.h>
 #include <net/net_namespace.h>
 
 #include "ring.h"
+#include "stats.h"
 
 #define NPF_DEFAULT_BUFFER_SIZE	1000000	/* WinPcap's default ring */
 #define NPF_MIN_BUFFER_SIZE	4096
 #define NPF_DEFAULT_TIMEOUT_MS	1000	/* WinPcap's read timeout */
 #define NPF_DEFAULT_MIN_TO_COPY	16000	/* libpcap-on-Windows' MinToCopy */
-
-/* What the tap counts; see "Counters" in uapi/linux/npf.h. */
-enum npf_stat {
-	NPF_STAT_RECV,
-	NPF_STAT_CAPT,
-	NPF_STAT_DROP,
-	NPF_STAT_FILTERED,
-	NPF_STAT_NOMEM,
-	NPF_STAT_MAX
-};
-
-/* Per CPU, so that CPUs delivering at once never share a cache line. */
-struct npf_pcpu_stats {
-	u64_stats_t c[NPF_STAT_MAX];
-	struct u64_stats_sync syncp;
-};
-
-struct npf_counts {
-	u64 c[NPF_STAT_MAX];
-};
 
 /*
  * One open of /dev/npf: NPF's OPEN_INSTANCE.
@@ -70,6 +50,9 @@ struct npf_open {
 	struct npf_ring ring;
 	struct npf_pcpu_stats __percpu *stats;
 	struct npf_counts stats_base;	/* subtracted: zeroing is a snapshot */
+	struct npf_counts stat_mark;	/* MODE_STAT: raw totals at last read */
+	ktime_t stat_start;		/* MODE_STAT: start of this interval */
+	u32 mode;			/* NPF_MODE_* */
 
 	wait_queue_head_t wait;
 	struct timer_list poll_timer;	/* read timeout for poll() */
@@ -79,20 +62,13 @@ struct npf_open {
 	bool tstamp_nano;
 };
 
-/* Data path only: BHs are off, so this CPU's counters are ours. */
 static inline void npf_count(struct npf_open *o, enum npf_stat which)
 {
-	struct npf_pcpu_stats *s = this_cpu_ptr(o->stats);
-
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->c[which]);
-	u64_stats_update_end(&s->syncp);
+	npf_count_add(o->stats, which, 1);
 }
 
 bool npf_ready(const struct npf_open *o);
 void npf_wake(struct npf_open *o, __poll_t mask);
-void npf_stats_read(struct npf_open *o, struct npf_counts *c);
-void npf_stats_zero(struct npf_open *o);
 
 int npf_dev_init(void);
 void npf_dev_exit(void);

@@ -90,14 +90,22 @@ static void npf_tap_capture(struct npf_open *o, struct sk_buff *skb)
 	snap = npf_filter_run(prog, skb);
 	rcu_read_unlock();
 
-	if (!snap)
+	if (!snap) {
 		npf_count(o, NPF_STAT_FILTERED);
-	else if (npf_tap_store(o, skb, min(snap, skb->len)))
+	} else if (READ_ONCE(o->mode) & NPF_MODE_STAT) {
+		/* Counted only: the reader is woken by its interval's end. */
 		npf_count(o, NPF_STAT_CAPT);
-	else
+		npf_count_add(o->stats, NPF_STAT_BYTES, skb->len);
+	} else if (npf_tap_store(o, skb, min(snap, skb->len))) {
+		npf_count(o, NPF_STAT_CAPT);
+		npf_count_add(o->stats, NPF_STAT_BYTES, skb->len);
+		if (npf_ready(o))
+			npf_wake(o, EPOLLIN | EPOLLRDNORM);
+	} else {
+		/* A full ring wakes the reader whatever MinToCopy says. */
 		npf_count(o, NPF_STAT_DROP);
-	if (snap && npf_ready(o))
 		npf_wake(o, EPOLLIN | EPOLLRDNORM);
+	}
 	consume_skb(vskb);
 }
 
