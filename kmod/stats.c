@@ -101,14 +101,7 @@ bool npf_stats_due(const struct npf_open *o)
 	return !npf_stats_left(o);
 }
 
-/* The MODE_STAT record: the usual header and two counters. */
-struct npf_stats_record {
-	struct bpf_hdr hdr;
-	__u64 packets;
-	__u64 bytes;
-};
-
-static void npf_stats_fill(struct npf_open *o, struct npf_stats_record *rec,
+static void npf_stats_fill(struct npf_open *o, struct npf_stat_record *rec,
 			   struct npf_counts *now)
 {
 	struct timespec64 ts;
@@ -134,7 +127,7 @@ static void npf_stats_fill(struct npf_open *o, struct npf_stats_record *rec,
 ssize_t npf_stats_read(struct npf_open *o, char __user *ubuf, size_t count,
 		       bool nonblock)
 {
-	struct npf_stats_record rec;
+	struct npf_stat_record rec;
 	struct npf_counts now;
 	ssize_t ret;
 

@@ -49,6 +49,22 @@
  * A caller buffer smaller than the next record fails with EMSGSIZE and
  * loses nothing.
  *
+ * Statistics mode (BIOCSMODE NPF_MODE_STAT)
+ * ------------------------------------------
+ * The filter only classifies: nothing is stored, the ring is not used.
+ * A read() returns one struct npf_stat_record once the current interval
+ * is over: an interval lasts one read timeout and runs from the previous
+ * read (or the mode switch), so a periodic reader sees no drift; a reader
+ * that comes late gets a longer interval, never lost packets. The record
+ * holds the packets the filter accepted during the interval and their
+ * bytes: the exact frame lengths as the adapter saw them, link header
+ * included, no FCS (WinPcap added an estimate of preamble and FCS; we do
+ * not). Timeout -1 returns at once with the counts since the last read;
+ * timeout 0 fails with EINVAL (the interval would never end). A buffer
+ * smaller than the record fails with EMSGSIZE; O_NONBLOCK before the end
+ * of the interval with EAGAIN; poll() reports EPOLLIN when it is over.
+ * Switching modes flushes the ring and zeroes every counter.
+ *
  * Counters (struct bpf_stat, struct npf_stats)
  * --------------------------------------------
  *   bs_recv     frames the tap saw on the adapter (received, and sent unless
@@ -94,6 +110,13 @@ struct bpf_hdr {
 	__u16	bh_hdrlen;	/* offset of the data from the header start */
 	__u16	bh_pad0;	/* zero */
 	__u32	bh_pad1;	/* zero */
+};
+
+/* What read() returns in NPF_MODE_STAT (48 bytes). */
+struct npf_stat_record {
+	struct bpf_hdr	hdr;		/* caplen = datalen = 16, time = now */
+	__u64		packets;	/* accepted during the interval */
+	__u64		bytes;		/* their frame lengths, summed */
 };
 
 /* BIOCGSTATS: WinPcap's four 32-bit counters (they wrap). */
