@@ -75,7 +75,7 @@ static void npf_adapter_detach(struct npf_open *o)
 	o->ifdrop_final = npf_adapter_drops(o->dev) - o->ifdrop_base;
 	list_del_init(&o->bound_node);
 	netdev_put(o->dev, &o->dev_tracker);
-	o->dev = NULL;
+	WRITE_ONCE(o->dev, NULL);
 	net_disable_timestamp();
 }
 
@@ -84,10 +84,10 @@ static void npf_adapter_attach(struct npf_open *o, struct net_device *dev,
 {
 	ASSERT_RTNL();
 	netdev_hold(dev, &o->dev_tracker, GFP_KERNEL);
-	o->dev = dev;
+	WRITE_ONCE(o->dev, dev);
 	o->linktype = linktype;
-	o->gone = false;
-	o->bound = true;
+	WRITE_ONCE(o->gone, false);
+	WRITE_ONCE(o->bound, true);
 	o->ifdrop_base = npf_adapter_drops(dev);
 	o->ifdrop_final = 0;
 	list_add(&o->bound_node, &npf_bound_opens);

@@ -22,6 +22,7 @@
 #include "filter.h"
 #include "oid.h"
 #include "ring.h"
+#include "xmit.h"
 
 /*
  * The delayed-write rule of uapi/linux/npf.h: whether a read would return
@@ -90,9 +91,15 @@ static int npf_open(struct inode *inode, struct file *file)
 	o->min_to_copy = NPF_DEFAULT_MIN_TO_COPY;
 	o->stat_start = ktime_get();
 	o->net = get_net_track(net, &o->ns_tracker, GFP_KERNEL);
+	ret = npf_xmit_init(o);
+	if (ret)
+		goto err_net;
 	file->private_data = o;
 	return nonseekable_open(inode, file);
 
+err_net:
+	put_net_track(o->net, &o->ns_tracker);
+	npf_ring_free(&o->ring);
 err_stats:
 	free_percpu(o->stats);
 err_free:
@@ -111,6 +118,7 @@ static int npf_release(struct inode *inode, struct file *file)
 	npf_filter_release(o);
 	npf_ring_free(&o->ring);
 	free_percpu(o->stats);
+	npf_xmit_release(o);
 	put_net_track(o->net, &o->ns_tracker);
 	mutex_destroy(&o->lock);
 	kfree(o);
@@ -184,18 +192,29 @@ static void npf_poll_arm(struct npf_open *o)
 	mod_timer(&o->poll_timer, jiffies + expires);
 }
 
+static ssize_t npf_write(struct file *file, const char __user *buf,
+			 size_t count, loff_t *ppos)
+{
+	struct npf_open *o = file->private_data;
+
+	return npf_xmit_write(o, buf, count, file->f_flags & O_NONBLOCK);
+}
+
 static __poll_t npf_poll(struct file *file, poll_table *wait)
 {
 	struct npf_open *o = file->private_data;
 	__poll_t mask = 0;
 
 	poll_wait(file, &o->wait, wait);
+	poll_wait(file, npf_xmit_waitq(o), wait);
 	if (!READ_ONCE(o->bound))
 		return EPOLLERR;
 	if (npf_ready(o))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	else
 		npf_poll_arm(o);
+	if (npf_xmit_writeable(o))
+		mask |= EPOLLOUT | EPOLLWRNORM;
 	if (READ_ONCE(o->gone))
 		mask |= EPOLLERR | EPOLLHUP;
 	return mask;
@@ -300,6 +319,14 @@ static long npf_ioc_scalar(struct npf_open *o, unsigned int cmd, u32 val)
 			return -EINVAL;
 		WRITE_ONCE(o->tstamp_nano, val == NPF_TSTAMP_NANO);
 		return 0;
+	case BIOCSWRITEREP:
+		WRITE_ONCE(o->write_rep, val);
+		return 0;
+	case BIOCISETLOBBEH:
+		if (val != NPF_DISABLE_LOOPBACK && val != NPF_ENABLE_LOOPBACK)
+			return -EINVAL;
+		npf_xmit_set_loopback(o, val == NPF_ENABLE_LOOPBACK);
+		return 0;
 	}
 	return -ENOTTY;
 }
@@ -308,7 +335,8 @@ static bool npf_ioc_is_scalar(unsigned int cmd)
 {
 	return cmd == BIOCSETBUFFERSIZE || cmd == BIOCSRTIMEOUT ||
 	       cmd == BIOCSMINTOCOPY || cmd == BIOCSMODE ||
-	       cmd == BIOCSTIMESTAMPMODE;
+	       cmd == BIOCSTIMESTAMPMODE || cmd == BIOCSWRITEREP ||
+	       cmd == BIOCISETLOBBEH;
 }
 
 static long npf_ioc_locked(struct npf_open *o, unsigned int cmd,
@@ -345,8 +373,15 @@ static long npf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct npf_open *o = file->private_data;
 	long ret;
 
-	if (cmd == BIOCVERSION)
+	/* These need no state of the open that ioctls change. */
+	switch (cmd) {
+	case BIOCVERSION:
 		return npf_ioc_version((void __user *)arg);
+	case BIOCSENDPACKETSNOSYNC:
+		return npf_xmit_sendq(o, (void __user *)arg, false);
+	case BIOCSENDPACKETSSYNC:
+		return npf_xmit_sendq(o, (void __user *)arg, true);
+	}
 	if (mutex_lock_interruptible(&o->lock))
 		return -ERESTARTSYS;
 	ret = npf_ioc_locked(o, cmd, (void __user *)arg);
@@ -359,6 +394,7 @@ static const struct file_operations npf_fops = {
 	.open		= npf_open,
 	.release	= npf_release,
 	.read		= npf_read,
+	.write		= npf_write,
 	.poll		= npf_poll,
 	.unlocked_ioctl	= npf_ioctl,
 	/* Every structure has one layout for 32- and 64-bit callers. */

@@ -60,6 +60,9 @@ struct npf_open {
 	s32 timeout_ms;			/* 0 forever, -1 immediate */
 	u32 min_to_copy;
 	bool tstamp_nano;
+
+	struct sock *sk;		/* owns what this open transmits */
+	u32 write_rep;			/* BIOCSWRITEREP */
 };
 
 static inline void npf_count(struct npf_open *o, enum npf_stat which)

@@ -42,7 +42,7 @@ static void __init npf_check_abi(void)
 	BUILD_BUG_ON(sizeof(struct bpf_hdr) % NPF_ALIGNMENT);
 	BUILD_BUG_ON(sizeof(struct npf_stat_record) != 48);
 	BUILD_BUG_ON(sizeof(struct bpf_stat) != 16);
-	BUILD_BUG_ON(sizeof(struct npf_stats) != 48);
+	BUILD_BUG_ON(sizeof(struct npf_stats) != 72);
 	BUILD_BUG_ON(sizeof(struct npf_ifname) != 16);
 	BUILD_BUG_ON(sizeof(struct npf_program) != 16);
 	BUILD_BUG_ON(sizeof(struct sock_filter) != 8);

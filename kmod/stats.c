@@ -60,6 +60,9 @@ long npf_stats_ioctl(struct npf_open *o, void __user *arg, bool ex)
 	s.bs_capt = c.c[NPF_STAT_CAPT];
 	s.bs_filtered = c.c[NPF_STAT_FILTERED];
 	s.bs_nomem = c.c[NPF_STAT_NOMEM];
+	s.bs_sent = c.c[NPF_STAT_SENT];
+	s.bs_sent_bytes = c.c[NPF_STAT_SENT_BYTES];
+	s.bs_senterr = c.c[NPF_STAT_SENT_ERR];
 	if (ex)
 		return copy_to_user(arg, &s, sizeof(s)) ? -EFAULT : 0;
 

@@ -65,6 +65,26 @@
  * of the interval with EAGAIN; poll() reports EPOLLIN when it is over.
  * Switching modes flushes the ring and zeroes every counter.
  *
+ * Transmit
+ * --------
+ * write() sends one raw frame (link header included, no FCS) on the bound
+ * adapter BIOCSWRITEREP times (default 1; 0 sends nothing) and returns its
+ * length. The frame is copied once; repeats share its data. Frames are
+ * charged to the open's send buffer: a writer that outruns the adapter
+ * sleeps until it drains (O_NONBLOCK: EAGAIN), and poll() reports EPOLLOUT
+ * when there is room. Errors: ENXIO unbound, ENODEV adapter gone, ENETDOWN
+ * adapter down, EINVAL shorter than the link header, EMSGSIZE longer than
+ * MTU + link header (+4 for an 802.1Q-tagged frame). A signal ends a long
+ * repeat with EINTR; bs_sent says how many copies left. Frames a qdisc or
+ * driver refuses are counted in bs_senterr, not retried.
+ * Send queues (BIOCSENDPACKETS*) send each entry once, in order; SYNC
+ * spaces them by their timestamp deltas (sleeping on an hrtimer, spinning
+ * only for gaps under 50 us). The bytes of the entries sent are written to
+ * npf_sendq.consumed even when an entry stops the queue with an error
+ * (EINVAL: caplen 0, or beyond the queue; the errors of write()).
+ * Frames an open sends are captured by every open on the adapter,
+ * itself included unless BIOCISETLOBBEH NPF_DISABLE_LOOPBACK.
+ *
  * Counters (struct bpf_stat, struct npf_stats)
  * --------------------------------------------
  *   bs_recv     frames the tap saw on the adapter (received, and sent unless
@@ -76,6 +96,9 @@
  *               rx_missed_errors + rx_fifo_errors) since the open was bound
  *   bs_filtered frames the filter rejected        (struct npf_stats only)
  *   bs_nomem    frames lost to a kernel allocation failure (npf_stats only)
+ *   bs_sent, bs_sent_bytes, bs_senterr   frames (and bytes) this open
+ *               transmitted, and those the qdisc or driver refused
+ *               (npf_stats only)
  * With no traffic in flight: bs_recv = bs_capt + bs_drop + bs_filtered +
  * bs_nomem. BIOCSETF, BIOCSETBUFFERSIZE, BIOCSETIF and BIOCSMODE zero them.
  */
@@ -135,6 +158,9 @@ struct npf_stats {
 	__u64	bs_capt;
 	__u64	bs_filtered;
 	__u64	bs_nomem;
+	__u64	bs_sent;	/* frames this open handed to the adapter */
+	__u64	bs_sent_bytes;	/* ... and their bytes */
+	__u64	bs_senterr;	/* frames the qdisc or driver refused */
 };
 
 /* BIOCSETIF: adapter name, NUL-terminated, in the opener's namespace. */

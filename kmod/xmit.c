@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transmit: write() of one raw frame sent BIOCSWRITEREP times, and send
+ * queues (BIOCSENDPACKETSNOSYNC / SYNC), NPF's traffic-generator paths.
+ *
+ * Every open owns a kernel struct sock (as every tun file does). Frames
+ * are charged to its send buffer, so a writer that outruns the adapter
+ * sleeps in sock_wfree()'s write-space wakeup instead of overflowing the
+ * qdisc; and the tap's skb_loop_sk() test recognises the open's own
+ * frames when loopback capture is off. Frames go through dev_queue_xmit(),
+ * so qdiscs apply and every other tap (other opens, AF_PACKET) sees them.
+ * Repeats are clones: the frame's data is copied from user space once.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/if_vlan.h>
+#include <linux/netdevice.h>
+#include <linux/npf.h>
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+#include <net/sock.h>
+
+#include "dev.h"
+#include "stats.h"
+#include "xmit.h"
+
+/* Frames of sync send queues closer than this are not slept for. */
+#define NPF_XMIT_SPIN_NS	(50 * NSEC_PER_USEC)
+
+struct npf_xsock {
+	struct sock sk;		/* first: sk_alloc() allocates the whole */
+	struct socket socket;	/* its wait queue outlives the open */
+};
+
+static struct proto npf_xmit_proto = {
+	.name		= "NPF",
+	.owner		= THIS_MODULE,
+	.obj_size	= sizeof(struct npf_xsock),
+};
+
+int npf_xmit_init(struct npf_open *o)
+{
+	struct npf_xsock *xs;
+
+	xs = (struct npf_xsock *)sk_alloc(o->net, AF_UNSPEC, GFP_KERNEL,
+					  &npf_xmit_proto, 0);
+	if (!xs)
+		return -ENOMEM;
+	init_waitqueue_head(&xs->socket.wq.wait);
+	sock_init_data_uid(&xs->socket, &xs->sk, current_fsuid());
+	o->sk = &xs->sk;
+	o->write_rep = 1;
+	return 0;
+}
+
+/*
+ * Frames in flight keep the sock (and the module) until they are freed;
+ * the last of them frees it.
+ */
+void npf_xmit_release(struct npf_open *o)
+{
+	sock_put(o->sk);
+}
+
+/* poll()'s EPOLLOUT: a write would not wait for send-buffer room. */
+bool npf_xmit_writeable(struct npf_open *o)
+{
+	return sock_writeable(o->sk);
+}
+
+/* Woken when sent frames are freed and the send buffer drains. */
+wait_queue_head_t *npf_xmit_waitq(struct npf_open *o)
+{
+	return sk_sleep(o->sk);
+}
+
+/* Whether the tap should skip the frames this open sends. */
+void npf_xmit_set_loopback(struct npf_open *o, bool enable)
+{
+	WRITE_ONCE(o->ptype.af_packet_priv, enable ? NULL : o->sk);
+}
+
+/* A reference to the bound adapter, or an error pointer. */
+static struct net_device *npf_xmit_get_dev(struct npf_open *o,
+					   netdevice_tracker *tracker)
+{
+	struct net_device *dev;
+
+	if (!READ_ONCE(o->bound))
+		return ERR_PTR(-ENXIO);
+	/*
+	 * The notifier clears o->dev, then unregistration waits for an RCU
+	 * grace period before it waits for the last reference.
+	 */
+	rcu_read_lock();
+	dev = READ_ONCE(o->dev);
+	if (dev)
+		netdev_hold(dev, tracker, GFP_ATOMIC);
+	rcu_read_unlock();
+	if (!dev)
+		return ERR_PTR(-ENODEV);
+	if (!(dev->flags & IFF_UP)) {
+		netdev_put(dev, tracker);
+		return ERR_PTR(-ENETDOWN);
+	}
+	return dev;
+}
+
+/* Largest frame @dev takes, link header included: a tag may come on top. */
+static bool npf_xmit_len_ok(struct net_device *dev, struct sk_buff *skb)
+{
+	unsigned int max = dev->mtu + dev->hard_header_len;
+
+	if (skb->len <= max)
+		return true;
+	return skb->len <= max + VLAN_HLEN && dev->type == ARPHRD_ETHER &&
+	       eth_type_vlan(((struct ethhdr *)skb->data)->h_proto);
+}
+
+static __be16 npf_xmit_protocol(struct net_device *dev, struct sk_buff *skb)
+{
+	if (dev_has_header(dev))
+		return dev_parse_header_protocol(skb);
+	/* Raw IP adapters: the version nibble tells. */
+	switch (skb->data[0] >> 4) {
+	case 4:
+		return htons(ETH_P_IP);
+	case 6:
+		return htons(ETH_P_IPV6);
+	}
+	return 0;
+}
+
+/*
+ * Build the skb for a frame of @len bytes at @ubuf, charged to the open's
+ * send buffer (waiting for room unless @nonblock).
+ */
+static struct sk_buff *npf_xmit_build(struct npf_open *o,
+				      struct net_device *dev,
+				      const void __user *ubuf, size_t len,
+				      bool nonblock, int *err)
+{
+	int hlen = LL_RESERVED_SPACE(dev), tlen = dev->needed_tailroom;
+	struct sk_buff *skb;
+
+	if (!len || len > dev->mtu + dev->hard_header_len + VLAN_HLEN) {
+		*err = len ? -EMSGSIZE : -EINVAL;
+		return NULL;
+	}
+	skb = sock_alloc_send_skb(o->sk, hlen + len + tlen, nonblock, err);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, hlen);
+	skb_reset_mac_header(skb);
+	if (copy_from_user(skb_put(skb, len), ubuf, len)) {
+		*err = -EFAULT;
+		goto err_free;
+	}
+	if (!dev_validate_header(dev, skb->data, len)) {
+		*err = -EINVAL;
+		goto err_free;
+	}
+	if (!npf_xmit_len_ok(dev, skb)) {
+		*err = -EMSGSIZE;
+		goto err_free;
+	}
+	skb->dev = dev;
+	skb->protocol = npf_xmit_protocol(dev, skb);
+	skb->priority = READ_ONCE(o->sk->sk_priority);
+	skb_set_network_header(skb, dev_has_header(dev) ?
+				    dev->hard_header_len : 0);
+	skb_probe_transport_header(skb);
+	return skb;
+
+err_free:
+	kfree_skb(skb);
+	return NULL;
+}
+
+/* Sleep until the send buffer has room again; 0 or -EINTR. */
+static int npf_xmit_wait_room(struct npf_open *o)
+{
+	struct sock *sk = o->sk;
+
+	if (sock_writeable(sk))
+		return 0;
+	if (wait_event_interruptible(*sk_sleep(sk), sock_writeable(sk) ||
+				     READ_ONCE(o->gone)))
+		return -EINTR;
+	return 0;
+}
+
+/* Account frames sent and refused, in process context. */
+static void npf_xmit_count(struct npf_open *o, u64 sent, u64 bytes, u64 err)
+{
+	local_bh_disable();
+	npf_count_add(o->stats, NPF_STAT_SENT, sent);
+	npf_count_add(o->stats, NPF_STAT_SENT_BYTES, bytes);
+	npf_count_add(o->stats, NPF_STAT_SENT_ERR, err);
+	local_bh_enable();
+}
+
+/*
+ * Send @skb @reps times (consuming it): clones share its data. Stops early,
+ * with -EINTR, on a signal. A frame the qdisc or driver refuses is counted
+ * as an error, not retried. Returns 0 or the error that stopped it.
+ */
+static int npf_xmit_repeat(struct npf_open *o, struct sk_buff *skb, u32 reps)
+{
+	u64 sent = 0, errors = 0;
+	u32 len = skb->len, i;
+	int ret = 0;
+
+	for (i = 0; i < reps; i++) {
+		struct sk_buff *nskb = skb;
+
+		if (signal_pending(current) || npf_xmit_wait_room(o)) {
+			ret = -EINTR;
+			break;
+		}
+		if (READ_ONCE(o->gone) || !netif_running(skb->dev)) {
+			ret = -ENETDOWN;
+			break;
+		}
+		if (i + 1 < reps) {
+			nskb = skb_clone(skb, GFP_KERNEL);
+			if (!nskb) {
+				ret = -ENOBUFS;
+				break;
+			}
+			skb_set_owner_w(nskb, o->sk);
+		} else {
+			skb = NULL;	/* the last send consumes it */
+		}
+		/* net_xmit_eval() evaluates its argument twice. */
+		ret = dev_queue_xmit(nskb);
+		if (net_xmit_eval(ret))
+			errors++;
+		else
+			sent++;
+		ret = 0;
+		cond_resched();
+	}
+	kfree_skb(skb);
+	npf_xmit_count(o, sent, sent * len, errors);
+	return ret;
+}
+
+/*
+ * write(): one frame, link header included, no FCS, sent BIOCSWRITEREP
+ * times. Returns @len once every copy was handed to the adapter (frames the
+ * qdisc or driver refused are counted in bs_senterr), or an error; a
+ * signal during a long repeat ends it with -EINTR, and bs_sent tells how
+ * many went out.
+ */
+ssize_t npf_xmit_write(struct npf_open *o, const char __user *ubuf,
+		       size_t len, bool nonblock)
+{
+	u32 reps = READ_ONCE(o->write_rep);
+	netdevice_tracker tracker;
+	struct net_device *dev;
+	struct sk_buff *skb;
+	int err;
+
+	dev = npf_xmit_get_dev(o, &tracker);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	skb = npf_xmit_build(o, dev, ubuf, len, nonblock, &err);
+	if (!skb)
+		goto out;
+	if (!reps) {
+		kfree_skb(skb);
+		err = 0;
+		goto out;
+	}
+	err = npf_xmit_repeat(o, skb, reps);
+out:
+	netdev_put(dev, &tracker);
+	return err ? err : len;
+}
+
+/*
+ * SYNC queues: sleep (hrtimer) until @target, or spin for gaps too short
+ * to sleep for. 0 or -EINTR.
+ */
+static int npf_xmit_wait_until(ktime_t target)
+{
+	ktime_t left = ktime_sub(target, ktime_get());
+
+	if (left <= 0)
+		return 0;
+	if (left < NPF_XMIT_SPIN_NS) {
+		while (ktime_before(ktime_get(), target))
+			cpu_relax();
+		return 0;
+	}
+	set_current_state(TASK_INTERRUPTIBLE);
+	schedule_hrtimeout_range(&target, NSEC_PER_USEC, HRTIMER_MODE_ABS);
+	__set_current_state(TASK_RUNNING);
+	return signal_pending(current) ? -EINTR : 0;
+}
+
+static ktime_t npf_xmit_entry_time(const struct npf_sendq_hdr *h)
+{
+	return ktime_set(h->tv_sec, (u64)h->tv_usec * NSEC_PER_USEC);
+}
+
+/*
+ * Send the queue's entries in order, once each; *@consumed counts the bytes
+ * of the entries sent. With @sync, entry i leaves at the first entry's
+ * departure plus (ts[i] - ts[0]).
+ */
+static int npf_xmit_queue(struct npf_open *o, struct net_device *dev,
+			  const u8 __user *buf, u32 len, bool sync,
+			  u32 *consumed)
+{
+	ktime_t start = 0, first = 0;
+	struct npf_sendq_hdr h;
+	struct sk_buff *skb;
+	int err = 0;
+
+	*consumed = 0;
+	while (len - *consumed >= sizeof(h)) {
+		const u8 __user *entry = buf + *consumed;
+
+		if (copy_from_user(&h, entry, sizeof(h)))
+			return -EFAULT;
+		if (!h.caplen || h.caplen > len - *consumed - sizeof(h))
+			return -EINVAL;
+		skb = npf_xmit_build(o, dev, entry + sizeof(h), h.caplen,
+				     false, &err);
+		if (!skb)
+			return err;
+		if (sync) {
+			ktime_t ts = npf_xmit_entry_time(&h);
+
+			if (!*consumed) {
+				start = ktime_get();
+				first = ts;
+			}
+			err = npf_xmit_wait_until(ktime_add(start,
+							    ktime_sub(ts, first)));
+			if (err) {
+				kfree_skb(skb);
+				return err;
+			}
+		}
+		err = npf_xmit_repeat(o, skb, 1);
+		if (err)
+			return err;
+		*consumed += sizeof(h) + h.caplen;
+	}
+	/* Trailing bytes too short for an entry header: malformed. */
+	return len == *consumed ? 0 : -EINVAL;
+}
+
+/*
+ * BIOCSENDPACKETSNOSYNC / BIOCSENDPACKETSSYNC. The bytes of whole entries
+ * sent are written back to npf_sendq.consumed whether or not the queue
+ * ended with an error.
+ */
+long npf_xmit_sendq(struct npf_open *o, void __user *arg, bool sync)
+{
+	struct npf_sendq __user *uq = arg;
+	netdevice_tracker tracker;
+	struct net_device *dev;
+	struct npf_sendq q;
+	u32 consumed = 0;
+	int err;
+
+	if (copy_from_user(&q, uq, sizeof(q)))
+		return -EFAULT;
+	dev = npf_xmit_get_dev(o, &tracker);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	err = npf_xmit_queue(o, dev, u64_to_user_ptr(q.buf), q.len, sync,
+			     &consumed);
+	netdev_put(dev, &tracker);
+	if (put_user(consumed, &uq->consumed))
+		return -EFAULT;
+	return err;
+}
