@@ -103,7 +103,7 @@ static void npf_adapter_attach(struct npf_open *o, struct net_device *dev,
 /*
  * Bind @o to the adapter @name of its namespace, replacing any previous
  * binding (whose packet filter is not carried over). On failure the old
- * binding stays. Called with o->lock held.
+ * binding stays. Called with o->lock held, the open paused.
  */
 int npf_adapter_bind(struct npf_open *o, const char *name)
 {
@@ -128,11 +128,6 @@ int npf_adapter_bind(struct npf_open *o, const char *name)
 			   NDIS_PACKET_TYPE_MULTICAST |
 			   NDIS_PACKET_TYPE_BROADCAST;
 	rtnl_unlock();
-
-	/* Nothing of the old binding, or from before it, may be read. */
-	synchronize_net();
-	npf_ring_flush(&o->ring);
-	npf_stats_zero(o);
 	return 0;
 }
 

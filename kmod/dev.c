@@ -32,16 +32,43 @@ bool npf_ready(const struct npf_open *o)
 {
 	u32 used = READ_ONCE(o->ring.used);
 
+	u32 mode = READ_ONCE(o->mode);
+
 	if (READ_ONCE(o->gone))
 		return true;
-	if (READ_ONCE(o->mode) & NPF_MODE_STAT)
+	if (mode & NPF_MODE_STAT)
 		return npf_stats_due(o);
+	if (mode & NPF_MODE_DUMP)
+		return READ_ONCE(o->dump.ended);
 	if (!used)
 		return false;
 	return used >= READ_ONCE(o->min_to_copy) ||
 	       READ_ONCE(o->ring.overflow) ||
 	       READ_ONCE(o->timed_out) ||
 	       READ_ONCE(o->timeout_ms) == -1;
+}
+
+/*
+ * Reconfiguration (filter, ring size, adapter, mode, timestamp unit) is
+ * bracketed by npf_pause() and npf_resume(): in between, the tap ignores
+ * frames, so that everything accepted before the change reaches the reader
+ * or the dump file's worker, and nothing of the old configuration is left
+ * after it. o->lock held throughout.
+ */
+void npf_pause(struct npf_open *o)
+{
+	WRITE_ONCE(o->mode, o->mode | NPF_MODE_PAUSED);
+	synchronize_net();
+	npf_dump_sync(o);
+}
+
+void npf_resume(struct npf_open *o, u32 mode)
+{
+	npf_ring_flush(&o->ring);
+	npf_stats_zero(o);
+	npf_stats_mode_reset(o);
+	WRITE_ONCE(o->timed_out, false);
+	WRITE_ONCE(o->mode, mode);
 }
 
 void npf_wake(struct npf_open *o, __poll_t mask)
@@ -89,7 +116,9 @@ static int npf_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&o->bound_node);
 	o->timeout_ms = NPF_DEFAULT_TIMEOUT_MS;
 	o->min_to_copy = NPF_DEFAULT_MIN_TO_COPY;
+	o->snaplen = NPF_MAX_SNAPLEN;
 	o->stat_start = ktime_get();
+	npf_dump_init_open(o);
 	o->net = get_net_track(net, &o->ns_tracker, GFP_KERNEL);
 	ret = npf_xmit_init(o);
 	if (ret)
@@ -113,6 +142,8 @@ static int npf_release(struct inode *inode, struct file *file)
 
 	mutex_lock(&o->lock);
 	npf_adapter_unbind(o);
+	/* No tap runs any more: what was accepted goes to the file. */
+	npf_dump_release(o);
 	mutex_unlock(&o->lock);
 	del_timer_sync(&o->poll_timer);
 	npf_filter_release(o);
@@ -140,6 +171,19 @@ static int npf_read_wait(struct npf_open *o)
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * read() in pure MODE_DUMP carries no data: it waits for the dump to end
+ * (or the read timeout) and returns 0.
+ */
+static ssize_t npf_dump_read_wait(struct npf_open *o, bool nonblock)
+{
+	int ret = 0;
+
+	if (!npf_ready(o))
+		ret = nonblock ? -EAGAIN : npf_read_wait(o);
+	return ret;
+}
+
 static ssize_t npf_read(struct file *file, char __user *buf, size_t count,
 			loff_t *ppos)
 {
@@ -151,6 +195,8 @@ static ssize_t npf_read(struct file *file, char __user *buf, size_t count,
 	if (READ_ONCE(o->mode) & NPF_MODE_STAT)
 		return npf_stats_read(o, buf, count,
 				      file->f_flags & O_NONBLOCK);
+	if (READ_ONCE(o->mode) & NPF_MODE_DUMP)
+		return npf_dump_read_wait(o, file->f_flags & O_NONBLOCK);
 	if (!npf_ready(o)) {
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
@@ -159,13 +205,11 @@ static ssize_t npf_read(struct file *file, char __user *buf, size_t count,
 			return ret;
 	}
 
-	if (mutex_lock_interruptible(&o->lock))
-		return -ERESTARTSYS;
+	/* The ring serialises its consumers, flush and resize. */
 	ret = npf_ring_read(&o->ring, buf, count);
 	if (!ret && READ_ONCE(o->gone))
 		ret = -ENODEV;
 	WRITE_ONCE(o->timed_out, false);
-	mutex_unlock(&o->lock);
 	return ret;
 }
 
@@ -223,17 +267,26 @@ static __poll_t npf_poll(struct file *file, poll_table *wait)
 static long npf_ioc_setif(struct npf_open *o, void __user *arg)
 {
 	struct npf_ifname req;
+	u32 mode = o->mode;
+	int ret;
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 	if (!req.name[0] || strnlen(req.name, sizeof(req.name)) ==
 	    sizeof(req.name))
 		return -EINVAL;
-	return npf_adapter_bind(o, req.name);
+	/* The dump file's header names the link type. */
+	if (o->dump.file)
+		return -EBUSY;
+	npf_pause(o);
+	ret = npf_adapter_bind(o, req.name);
+	npf_resume(o, mode);
+	return ret;
 }
 
 static long npf_ioc_setbuffersize(struct npf_open *o, u32 size)
 {
+	u32 mode = o->mode;
 	int ret;
 
 	if (size < NPF_MIN_BUFFER_SIZE ||
@@ -244,27 +297,37 @@ static long npf_ioc_setbuffersize(struct npf_open *o, u32 size)
 	 * is fine: a full ring wakes the reader whatever MinToCopy says.
 	 */
 	size = round_down(size, NPF_ALIGNMENT);
+	npf_pause(o);
 	ret = npf_ring_resize(&o->ring, size);
-	if (!ret)
-		npf_stats_zero(o);
+	npf_resume(o, mode);
 	return ret;
 }
 
 /*
  * Switching modes starts afresh: empty ring, zero counters, a new
- * statistics interval. Once every tap sees the new mode, nothing counted
- * or stored under the old one is left.
+ * statistics interval. Leaving MODE_DUMP finishes the file.
  */
 static long npf_ioc_setmode(struct npf_open *o, u32 mode)
 {
-	if (mode != NPF_MODE_CAPT && mode != NPF_MODE_STAT)
+	if (mode & ~(NPF_MODE_STAT | NPF_MODE_DUMP))
 		return -EINVAL;
-	WRITE_ONCE(o->mode, mode);
-	synchronize_net();
-	npf_ring_flush(&o->ring);
-	npf_stats_zero(o);
-	npf_stats_mode_reset(o);
-	WRITE_ONCE(o->timed_out, false);
+	npf_pause(o);
+	if ((o->mode & NPF_MODE_DUMP) && !(mode & NPF_MODE_DUMP))
+		npf_dump_close(o);
+	npf_resume(o, mode);
+	return 0;
+}
+
+static long npf_ioc_tstampmode(struct npf_open *o, u32 val)
+{
+	u32 mode = o->mode;
+
+	if (val != NPF_TSTAMP_MICRO && val != NPF_TSTAMP_NANO)
+		return -EINVAL;
+	/* Buffered records carry one unit: start afresh. */
+	npf_pause(o);
+	WRITE_ONCE(o->tstamp_nano, val == NPF_TSTAMP_NANO);
+	npf_resume(o, mode);
 	return 0;
 }
 
@@ -315,10 +378,7 @@ static long npf_ioc_scalar(struct npf_open *o, unsigned int cmd, u32 val)
 	case BIOCSMODE:
 		return npf_ioc_setmode(o, val);
 	case BIOCSTIMESTAMPMODE:
-		if (val != NPF_TSTAMP_MICRO && val != NPF_TSTAMP_NANO)
-			return -EINVAL;
-		WRITE_ONCE(o->tstamp_nano, val == NPF_TSTAMP_NANO);
-		return 0;
+		return npf_ioc_tstampmode(o, val);
 	case BIOCSWRITEREP:
 		WRITE_ONCE(o->write_rep, val);
 		return 0;
@@ -364,6 +424,11 @@ static long npf_ioc_locked(struct npf_open *o, unsigned int cmd,
 		return npf_oid_request(o, arg, true);
 	case BIOCQUERYOID:
 		return npf_oid_request(o, arg, false);
+	case BIOCSETDUMPFILENAME:
+	case BIOCSETDUMPLIMITS:
+	case BIOCISDUMPENDED:
+	case BIOCGDUMPSTATS:
+		return npf_dump_ioctl(o, cmd, arg);
 	}
 	return -ENOTTY;
 }

@@ -9,6 +9,7 @@
 #include <linux/wait.h>
 #include <net/net_namespace.h>
 
+#include "dump.h"
 #include "ring.h"
 #include "stats.h"
 
@@ -16,6 +17,10 @@
 #define NPF_MIN_BUFFER_SIZE	4096
 #define NPF_DEFAULT_TIMEOUT_MS	1000	/* WinPcap's read timeout */
 #define NPF_DEFAULT_MIN_TO_COPY	16000	/* libpcap-on-Windows' MinToCopy */
+#define NPF_MAX_SNAPLEN		262144	/* tcpdump's */
+
+/* o->mode bit while a reconfiguration is under way: the tap ignores frames. */
+#define NPF_MODE_PAUSED		0x80000000
 
 /*
  * One open of /dev/npf: NPF's OPEN_INSTANCE.
@@ -47,6 +52,7 @@ struct npf_open {
 	u64 ifdrop_final;		/* adapter drops when it went away */
 
 	struct bpf_prog __rcu *filter;	/* NULL: keep every frame whole */
+	u32 snaplen;			/* the most the filter can keep */
 	struct npf_ring ring;
 	struct npf_pcpu_stats __percpu *stats;
 	struct npf_counts stats_base;	/* subtracted: zeroing is a snapshot */
@@ -63,6 +69,8 @@ struct npf_open {
 
 	struct sock *sk;		/* owns what this open transmits */
 	u32 write_rep;			/* BIOCSWRITEREP */
+
+	struct npf_dump dump;		/* MODE_DUMP */
 };
 
 static inline void npf_count(struct npf_open *o, enum npf_stat which)
@@ -71,6 +79,8 @@ static inline void npf_count(struct npf_open *o, enum npf_stat which)
 }
 
 bool npf_ready(const struct npf_open *o);
+void npf_pause(struct npf_open *o);
+void npf_resume(struct npf_open *o, u32 mode);
 void npf_wake(struct npf_open *o, __poll_t mask);
 
 int npf_dev_init(void);

@@ -9,25 +9,51 @@
 #include <linux/filter.h>
 #include <linux/kernel.h>
 #include <linux/netdevice.h>
+#include <linux/slab.h>
 
 #include "dev.h"
 #include "filter.h"
 
-static int npf_filter_create(struct bpf_prog **progp,
+/*
+ * The most bytes the program can keep: its largest "ret #k" (a "ret a"
+ * could return anything). The dump file header needs it.
+ */
+static u32 npf_filter_snaplen(const struct sock_filter *insns, u32 len)
+{
+	u32 snap = 0, i;
+
+	for (i = 0; i < len; i++) {
+		if (BPF_CLASS(insns[i].code) != BPF_RET)
+			continue;
+		if (BPF_RVAL(insns[i].code) == BPF_A)
+			return NPF_MAX_SNAPLEN;
+		snap = max(snap, insns[i].k);
+	}
+	return min_t(u32, snap, NPF_MAX_SNAPLEN);
+}
+
+static int npf_filter_create(struct bpf_prog **progp, u32 *snaplen,
 			     const struct npf_program *p)
 {
-	struct sock_fprog fprog = {
-		.len = p->bf_len,
-		.filter = u64_to_user_ptr(p->bf_insns),
-	};
+	struct sock_fprog_kern fprog = { .len = p->bf_len };
+	int ret;
 
 	*progp = NULL;
+	*snaplen = NPF_MAX_SNAPLEN;
 	if (p->bf_pad || p->bf_len > NPF_MAXINSNS)
 		return -EINVAL;
 	if (!p->bf_len)
 		return 0;
-	/* Copies the program in (-EFAULT), checks it (-EINVAL), JITs it. */
-	return bpf_prog_create_from_user(progp, &fprog, NULL, false);
+	fprog.filter = memdup_user(u64_to_user_ptr(p->bf_insns),
+				   p->bf_len * sizeof(*fprog.filter));
+	if (IS_ERR(fprog.filter))
+		return PTR_ERR(fprog.filter);
+	/* Checks the program (-EINVAL), converts it and JITs it. */
+	ret = bpf_prog_create(progp, &fprog);
+	if (!ret)
+		*snaplen = npf_filter_snaplen(fprog.filter, fprog.len);
+	kfree(fprog.filter);
+	return ret;
 }
 
 /*
@@ -39,17 +65,19 @@ static int npf_filter_create(struct bpf_prog **progp,
 int npf_filter_set(struct npf_open *o, const struct npf_program *p)
 {
 	struct bpf_prog *prog, *old;
+	u32 snaplen;
 	int ret;
 
-	ret = npf_filter_create(&prog, p);
+	ret = npf_filter_create(&prog, &snaplen, p);
 	if (ret)
 		return ret;
 
+	/* No tap runs the old program once npf_pause() returns. */
+	npf_pause(o);
 	old = rcu_replace_pointer(o->filter, prog, lockdep_is_held(&o->lock));
-	/* Wait for taps still running the old program before flushing. */
-	synchronize_net();
-	npf_ring_flush(&o->ring);
-	npf_stats_zero(o);
+	o->snaplen = snaplen;
+	npf_resume(o, o->mode & ~NPF_MODE_PAUSED);
+	npf_dump_filter_changed(o);
 	if (old)
 		bpf_prog_destroy(old);
 	return 0;

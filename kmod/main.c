@@ -11,6 +11,7 @@
 
 #include "adapter.h"
 #include "dev.h"
+#include "dump.h"
 
 unsigned int npf_max_buffer_size = 128 << 20;
 
@@ -49,6 +50,8 @@ static void __init npf_check_abi(void)
 	BUILD_BUG_ON(sizeof(struct npf_oid_data) != 8);
 	BUILD_BUG_ON(sizeof(struct npf_dump_name) != 16);
 	BUILD_BUG_ON(sizeof(struct npf_dump_limits) != 16);
+	BUILD_BUG_ON(sizeof(struct npf_dump_stats) != 32);
+	BUILD_BUG_ON(sizeof(struct npf_stat_dump_record) != 56);
 	BUILD_BUG_ON(sizeof(struct npf_sendq_hdr) != 16);
 	BUILD_BUG_ON(sizeof(struct npf_sendq) != 16);
 	BUILD_BUG_ON(sizeof(struct npf_version) != 8);
@@ -59,9 +62,12 @@ static int __init npf_init(void)
 	int ret;
 
 	npf_check_abi();
-	ret = npf_adapter_init();
+	ret = npf_dump_init();
 	if (ret)
 		return ret;
+	ret = npf_adapter_init();
+	if (ret)
+		goto err_dump;
 	ret = npf_dev_init();
 	if (ret)
 		goto err_adapter;
@@ -71,6 +77,8 @@ static int __init npf_init(void)
 
 err_adapter:
 	npf_adapter_exit();
+err_dump:
+	npf_dump_exit();
 	return ret;
 }
 
@@ -78,6 +86,7 @@ static void __exit npf_exit(void)
 {
 	npf_dev_exit();
 	npf_adapter_exit();
+	npf_dump_exit();
 }
 
 module_init(npf_init);

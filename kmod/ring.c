@@ -30,6 +30,7 @@ static void npf_ring_reset(struct npf_ring *ring)
 
 int npf_ring_init(struct npf_ring *ring, u32 size)
 {
+	mutex_init(&ring->consumer);
 	spin_lock_init(&ring->lock);
 	ring->buf = npf_ring_alloc(size);
 	if (!ring->buf)
@@ -43,6 +44,7 @@ void npf_ring_free(struct npf_ring *ring)
 {
 	vfree(ring->buf);
 	ring->buf = NULL;
+	mutex_destroy(&ring->consumer);
 }
 
 /*
@@ -55,21 +57,25 @@ int npf_ring_resize(struct npf_ring *ring, u32 size)
 
 	if (!buf)
 		return -ENOMEM;
+	mutex_lock(&ring->consumer);
 	spin_lock_bh(&ring->lock);
 	old = ring->buf;
 	ring->buf = buf;
 	ring->size = size;
 	npf_ring_reset(ring);
 	spin_unlock_bh(&ring->lock);
+	mutex_unlock(&ring->consumer);
 	vfree(old);
 	return 0;
 }
 
 void npf_ring_flush(struct npf_ring *ring)
 {
+	mutex_lock(&ring->consumer);
 	spin_lock_bh(&ring->lock);
 	npf_ring_reset(ring);
 	spin_unlock_bh(&ring->lock);
+	mutex_unlock(&ring->consumer);
 }
 
 /*
@@ -105,21 +111,20 @@ full:
 	return NULL;
 }
 
-/* Bytes of whole records from @start, before @end, that fit in @room. */
-static u32 npf_ring_span(const struct npf_ring *ring, u32 start, u32 end,
-			 size_t room)
+/* Bytes of the whole records at the start of @recs that fit in @room. */
+static u32 npf_ring_span(const u8 *recs, u32 len, size_t room)
 {
-	u32 off = start;
+	u32 off = 0;
 
-	while (off < end) {
-		const struct bpf_hdr *hdr = (const void *)(ring->buf + off);
-		u32 len = NPF_WORDALIGN(hdr->bh_hdrlen + hdr->bh_caplen);
+	while (off < len) {
+		const struct bpf_hdr *hdr = (const void *)(recs + off);
+		u32 rec = NPF_WORDALIGN(hdr->bh_hdrlen + hdr->bh_caplen);
 
-		if (len > room - (off - start))
+		if (rec > room - off)
 			break;
-		off += len;
+		off += rec;
 	}
-	return off - start;
+	return off;
 }
 
 /* Give @len bytes at the tail back to the producers. */
@@ -139,19 +144,18 @@ static void npf_ring_consume(struct npf_ring *ring, u32 len)
 }
 
 /*
- * Copy as many whole records as fit in @count bytes to @ubuf and consume
- * them. The caller serialises readers. Returns the bytes copied (0 when the
- * ring is empty), -EMSGSIZE when the next record alone does not fit, or
- * -EFAULT; on error nothing is consumed.
+ * Hand the buffered records to @sink, at most two contiguous runs (up to
+ * the wrap point, then from 0), consuming what it takes. Returns the bytes
+ * consumed, or the sink's error when it took nothing.
  */
-ssize_t npf_ring_read(struct npf_ring *ring, char __user *ubuf, size_t count)
+ssize_t npf_ring_drain(struct npf_ring *ring, npf_ring_sink_t sink, void *ctx)
 {
-	size_t copied = 0;
+	ssize_t total = 0, n = 0;
 	int pass;
 
-	/* At most two contiguous chunks: up to the wrap point, then from 0. */
+	mutex_lock(&ring->consumer);
 	for (pass = 0; pass < 2; pass++) {
-		u32 start, end, len;
+		u32 start, end;
 
 		spin_lock_bh(&ring->lock);
 		start = ring->tail;
@@ -160,16 +164,46 @@ ssize_t npf_ring_read(struct npf_ring *ring, char __user *ubuf, size_t count)
 		if (start == end)
 			break;
 
-		len = npf_ring_span(ring, start, end, count - copied);
-		if (!len) {
-			if (!copied)
-				return -EMSGSIZE;
+		n = sink(ctx, ring->buf + start, end - start);
+		if (n <= 0)
 			break;
-		}
-		if (copy_to_user(ubuf + copied, ring->buf + start, len))
-			return copied ? copied : -EFAULT;
-		npf_ring_consume(ring, len);
-		copied += len;
+		npf_ring_consume(ring, n);
+		total += n;
+		if (n < end - start)
+			break;
 	}
-	return copied;
+	mutex_unlock(&ring->consumer);
+	return total ? total : min_t(ssize_t, n, 0);
+}
+
+struct npf_ring_user {
+	char __user *buf;
+	size_t room;
+	size_t copied;
+};
+
+static ssize_t npf_ring_user_sink(void *ctx, const u8 *recs, u32 len)
+{
+	struct npf_ring_user *u = ctx;
+	u32 n = npf_ring_span(recs, len, u->room - u->copied);
+
+	if (!n)
+		return u->copied ? 0 : -EMSGSIZE;
+	if (copy_to_user(u->buf + u->copied, recs, n))
+		return -EFAULT;
+	u->copied += n;
+	return n;
+}
+
+/*
+ * Copy as many whole records as fit in @count bytes to @ubuf and consume
+ * them. Returns the bytes copied (0 when the ring is empty), -EMSGSIZE
+ * when the next record alone does not fit, or -EFAULT; what was not copied
+ * stays.
+ */
+ssize_t npf_ring_read(struct npf_ring *ring, char __user *ubuf, size_t count)
+{
+	struct npf_ring_user u = { .buf = ubuf, .room = count };
+
+	return npf_ring_drain(ring, npf_ring_user_sink, &u);
 }

@@ -2,6 +2,7 @@
 #ifndef _NPF_RING_H
 #define _NPF_RING_H
 
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -9,16 +10,17 @@
  * One open's ring of records (struct bpf_hdr + data + padding).
  *
  * Producers (the tap, on any CPU, in softirq context) reserve space under
- * @lock and fill the record before releasing it. There is a single
- * consumer at a time (the caller serialises readers): it copies records to
- * user space without holding @lock, because producers never write into the
- * used part of the ring, and only then gives the space back.
+ * @lock and fill the record before releasing it. Consumers (read(), the
+ * dump worker) hold @consumer, which also excludes flush and resize: they
+ * copy records out without holding @lock, because producers never write
+ * into the used part of the ring, and only then give the space back.
  *
  * Records never wrap: when one does not fit before the end, the end is left
  * unused (@wrap marks where the data stops) and the record goes to offset 0.
  * Invariant: @used == 0 implies @head == @tail == @wrap == 0.
  */
 struct npf_ring {
+	struct mutex consumer;	/* one consumer; flush and resize wait */
 	spinlock_t lock;	/* producers; the consumer's head/tail moves */
 	u8 *buf;
 	u32 size;	/* bytes, a multiple of NPF_ALIGNMENT */
@@ -34,6 +36,14 @@ void npf_ring_free(struct npf_ring *ring);
 int npf_ring_resize(struct npf_ring *ring, u32 size);
 void npf_ring_flush(struct npf_ring *ring);
 void *npf_ring_reserve(struct npf_ring *ring, u32 len);
+/*
+ * A consumer of whole records: gets @len bytes of back-to-back records at
+ * @recs and returns how many bytes of whole records it took (0: stop), or
+ * an error.
+ */
+typedef ssize_t (*npf_ring_sink_t)(void *ctx, const u8 *recs, u32 len);
+
+ssize_t npf_ring_drain(struct npf_ring *ring, npf_ring_sink_t sink, void *ctx);
 ssize_t npf_ring_read(struct npf_ring *ring, char __user *ubuf, size_t count);
 
 #endif /* _NPF_RING_H */

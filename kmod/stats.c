@@ -14,6 +14,7 @@
 
 #include "adapter.h"
 #include "dev.h"
+#include "dump.h"
 #include "stats.h"
 
 /* Totals of every CPU since the open was created. */
@@ -104,22 +105,47 @@ bool npf_stats_due(const struct npf_open *o)
 	return !npf_stats_left(o);
 }
 
-static void npf_stats_fill(struct npf_open *o, struct npf_stat_record *rec,
-			   struct npf_counts *now)
+/*
+ * Fill the record for the interval ending now; returns its size: with
+ * MODE_DUMP it carries the dump file's size too.
+ */
+static size_t npf_stats_fill(struct npf_open *o,
+			     struct npf_stat_dump_record *drec,
+			     struct npf_counts *now)
 {
+	struct npf_stat_record *rec = &drec->stat;
+	size_t size = sizeof(*rec);
 	struct timespec64 ts;
 
 	ktime_get_real_ts64(&ts);
 	npf_stats_raw(o, now);
-	memset(rec, 0, sizeof(*rec));
+	memset(drec, 0, sizeof(*drec));
+	if (o->mode & NPF_MODE_DUMP) {
+		drec->dump_bytes = npf_dump_bytes(o);
+		size = sizeof(*drec);
+	}
 	rec->hdr.bh_tstamp.tv_sec = ts.tv_sec;
 	rec->hdr.bh_tstamp.tv_usec = o->tstamp_nano ? ts.tv_nsec :
 						      ts.tv_nsec / NSEC_PER_USEC;
-	rec->hdr.bh_caplen = 2 * sizeof(__u64);
-	rec->hdr.bh_datalen = 2 * sizeof(__u64);
+	rec->hdr.bh_caplen = size - sizeof(rec->hdr);
+	rec->hdr.bh_datalen = size - sizeof(rec->hdr);
 	rec->hdr.bh_hdrlen = sizeof(rec->hdr);
-	rec->packets = now->c[NPF_STAT_CAPT] - o->stat_mark.c[NPF_STAT_CAPT];
+	/* Accepted: stored or, with MODE_DUMP, dropped by a full ring. */
+	rec->packets = now->c[NPF_STAT_CAPT] - o->stat_mark.c[NPF_STAT_CAPT] +
+		       now->c[NPF_STAT_DROP] - o->stat_mark.c[NPF_STAT_DROP];
 	rec->bytes = now->c[NPF_STAT_BYTES] - o->stat_mark.c[NPF_STAT_BYTES];
+	return size;
+}
+
+/* Wait for the end of the interval; 0 or -ERESTARTSYS. */
+static int npf_stats_wait(struct npf_open *o)
+{
+	ktime_t left = npf_stats_left(o);
+	int ret;
+
+	ret = wait_event_interruptible_hrtimeout(o->wait, READ_ONCE(o->gone),
+						 left);
+	return ret == -ERESTARTSYS ? ret : 0;
 }
 
 /*
@@ -130,11 +156,15 @@ static void npf_stats_fill(struct npf_open *o, struct npf_stat_record *rec,
 ssize_t npf_stats_read(struct npf_open *o, char __user *ubuf, size_t count,
 		       bool nonblock)
 {
-	struct npf_stat_record rec;
+	size_t need = READ_ONCE(o->mode) & NPF_MODE_DUMP ?
+		      sizeof(struct npf_stat_dump_record) :
+		      sizeof(struct npf_stat_record);
+	struct npf_stat_dump_record rec;
 	struct npf_counts now;
 	ssize_t ret;
+	size_t size;
 
-	if (count < sizeof(rec))
+	if (count < need)
 		return -EMSGSIZE;
 	/* An interval that never ends would make read() sleep forever. */
 	if (!READ_ONCE(o->timeout_ms))
@@ -142,26 +172,22 @@ ssize_t npf_stats_read(struct npf_open *o, char __user *ubuf, size_t count,
 	if (!npf_stats_due(o) && !READ_ONCE(o->gone)) {
 		if (nonblock)
 			return -EAGAIN;
-		ktime_t left = npf_stats_left(o);
-
-		ret = wait_event_interruptible_hrtimeout(o->wait,
-							 READ_ONCE(o->gone),
-							 left);
-		if (ret == -ERESTARTSYS)
+		ret = npf_stats_wait(o);
+		if (ret)
 			return ret;
 	}
 
 	if (mutex_lock_interruptible(&o->lock))
 		return -ERESTARTSYS;
-	npf_stats_fill(o, &rec, &now);
-	if (READ_ONCE(o->gone) && !rec.packets) {
+	size = npf_stats_fill(o, &rec, &now);
+	if (READ_ONCE(o->gone) && !rec.stat.packets) {
 		ret = -ENODEV;
-	} else if (copy_to_user(ubuf, &rec, sizeof(rec))) {
-		ret = -EFAULT;
+	} else if (size > count || copy_to_user(ubuf, &rec, size)) {
+		ret = size > count ? -EMSGSIZE : -EFAULT;
 	} else {
 		o->stat_mark = now;
 		WRITE_ONCE(o->stat_start, ktime_get());
-		ret = sizeof(rec);
+		ret = size;
 	}
 	mutex_unlock(&o->lock);
 	return ret;

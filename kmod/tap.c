@@ -70,7 +70,25 @@ static bool npf_tap_store(struct npf_open *o, const struct sk_buff *skb,
 	return rec;
 }
 
-static void npf_tap_capture(struct npf_open *o, struct sk_buff *skb)
+/* Store a frame the filter accepted; @mode is a capturing mode. */
+static void npf_tap_keep(struct npf_open *o, struct sk_buff *skb, u32 snap,
+			 u32 mode)
+{
+	if (!npf_tap_store(o, skb, min(snap, skb->len))) {
+		/* A full ring wakes the reader whatever MinToCopy says. */
+		npf_count(o, NPF_STAT_DROP);
+		if (!(mode & NPF_MODE_DUMP))
+			npf_wake(o, EPOLLIN | EPOLLRDNORM);
+		return;
+	}
+	npf_count(o, NPF_STAT_CAPT);
+	if (mode & NPF_MODE_DUMP)
+		npf_dump_kick(o);
+	else if (npf_ready(o))
+		npf_wake(o, EPOLLIN | EPOLLRDNORM);
+}
+
+static void npf_tap_capture(struct npf_open *o, struct sk_buff *skb, u32 mode)
 {
 	struct sk_buff *vskb = NULL;
 	struct bpf_prog *prog;
@@ -92,20 +110,17 @@ static void npf_tap_capture(struct npf_open *o, struct sk_buff *skb)
 
 	if (!snap) {
 		npf_count(o, NPF_STAT_FILTERED);
-	} else if (READ_ONCE(o->mode) & NPF_MODE_STAT) {
+		goto out;
+	}
+	/* MODE_STAT's byte count: what the filter accepted, stored or not. */
+	npf_count_add(o->stats, NPF_STAT_BYTES, skb->len);
+	if (mode == NPF_MODE_STAT ||
+	    ((mode & NPF_MODE_DUMP) && READ_ONCE(o->dump.ended)))
 		/* Counted only: the reader is woken by its interval's end. */
 		npf_count(o, NPF_STAT_CAPT);
-		npf_count_add(o->stats, NPF_STAT_BYTES, skb->len);
-	} else if (npf_tap_store(o, skb, min(snap, skb->len))) {
-		npf_count(o, NPF_STAT_CAPT);
-		npf_count_add(o->stats, NPF_STAT_BYTES, skb->len);
-		if (npf_ready(o))
-			npf_wake(o, EPOLLIN | EPOLLRDNORM);
-	} else {
-		/* A full ring wakes the reader whatever MinToCopy says. */
-		npf_count(o, NPF_STAT_DROP);
-		npf_wake(o, EPOLLIN | EPOLLRDNORM);
-	}
+	else
+		npf_tap_keep(o, skb, snap, mode);
+out:
 	consume_skb(vskb);
 }
 
@@ -113,11 +128,16 @@ int npf_tap_rcv(struct sk_buff *skb, struct net_device *dev,
 		struct packet_type *pt, struct net_device *orig_dev)
 {
 	struct npf_open *o = container_of(pt, struct npf_open, ptype);
+	u32 mode = READ_ONCE(o->mode);
 	u8 *skb_head = skb->data;
 	unsigned int skb_len = skb->len;
 
 	/* Multicast frames the stack loops back to itself: not on the wire. */
 	if (skb->pkt_type == PACKET_LOOPBACK)
+		goto out;
+	/* Reconfiguring, or a finished dump with nothing else to do. */
+	if (unlikely(mode & NPF_MODE_PAUSED) ||
+	    (mode == NPF_MODE_DUMP && READ_ONCE(o->dump.ended)))
 		goto out;
 
 	/* Received frames arrive with data at the network header. */
@@ -125,7 +145,7 @@ int npf_tap_rcv(struct sk_buff *skb, struct net_device *dev,
 		skb_push(skb, skb->data - skb_mac_header(skb));
 
 	npf_count(o, NPF_STAT_RECV);
-	npf_tap_capture(o, skb);
+	npf_tap_capture(o, skb, mode);
 
 	/* The skb is shared with the stack and the other taps. */
 	skb->data = skb_head;

@@ -65,6 +65,29 @@
  * of the interval with EAGAIN; poll() reports EPOLLIN when it is over.
  * Switching modes flushes the ring and zeroes every counter.
  *
+ * Kernel dump (BIOCSMODE NPF_MODE_DUMP, optionally | NPF_MODE_STAT)
+ * -----------------------------------------------------------------
+ * BIOCSETDUMPFILENAME opens (creates, truncates) the file with the
+ * caller's credentials and view of the file system and writes the pcap
+ * header; its errors (ENOENT, EACCES, EROFS, ENOSPC...) are the ioctl's,
+ * EINVAL for anything but a regular file, and a failure keeps the previous
+ * file. The header carries the adapter's link type and the snap length:
+ * the largest value the filter can return (262144 without a filter or for
+ * "ret a"); NPF_DUMP_NANO selects the nanosecond format. In MODE_DUMP the
+ * tap stores accepted frames in the ring as in MODE_CAPT (a full ring
+ * drops and counts, bs_drop) and a kernel worker appends them to the file
+ * in large writes, at least every 100 ms. Limits (BIOCSETDUMPLIMITS) are
+ * exact and in whole records: at most max_packets records, at most
+ * max_bytes of file. When one is reached, or a write fails (the file is
+ * cut back to its last whole record), the dump ends: BIOCISDUMPENDED says
+ * 1, BIOCGDUMPSTATS gives the counts and the error, poll() reports EPOLLIN,
+ * read() returns 0, and in pure MODE_DUMP the tap ignores further frames.
+ * read() in pure MODE_DUMP waits for the end (or the read timeout) and
+ * returns 0; with MODE_STAT it returns struct npf_stat_dump_record.
+ * BIOCSETF, BIOCSETBUFFERSIZE, BIOCSMODE and BIOCSTIMESTAMPMODE first write
+ * out what is buffered; leaving MODE_DUMP and close() finish the file.
+ * BIOCSETIF is refused (EBUSY) while a dump file is open.
+ *
  * Transmit
  * --------
  * write() sends one raw frame (link header included, no FCS) on the bound
@@ -247,6 +270,22 @@ struct npf_dump_limits {
 	__u64	max_packets;
 };
 
+/* BIOCGDUMPSTATS: how the dump stands. */
+struct npf_dump_stats {
+	__u64	packets;	/* records in the file */
+	__u64	bytes;		/* file size, header included */
+	__s32	error;		/* -errno of the write that ended it, or 0 */
+	__u32	ended;		/* a limit or an error ended it */
+	__u32	active;		/* a dump file is open */
+	__u32	pad;
+};
+
+/* What read() returns in NPF_MODE_STAT | NPF_MODE_DUMP (56 bytes). */
+struct npf_stat_dump_record {
+	struct npf_stat_record	stat;	/* caplen = datalen = 24 */
+	__u64			dump_bytes;	/* the dump file's size */
+};
+
 /*
  * BIOCSENDPACKETSNOSYNC / BIOCSENDPACKETSSYNC: a send queue is back-to-back
  * entries, each a struct npf_sendq_hdr then caplen bytes of frame, no
@@ -312,6 +351,7 @@ struct npf_version {
 #define BIOCISETLOBBEH		_IOW(NPF_IOC_MAGIC, 0x12, __u32)
 /* Npcap: NPF_TSTAMP_* */
 #define BIOCSTIMESTAMPMODE	_IOW(NPF_IOC_MAGIC, 0x13, __u32)
+#define BIOCGDUMPSTATS		_IOR(NPF_IOC_MAGIC, 0x14, struct npf_dump_stats)
 
 #define NPF_TSTAMP_MICRO	0	/* bh_tstamp.tv_usec in microseconds */
 #define NPF_TSTAMP_NANO		1	/* ... in nanoseconds */
