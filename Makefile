@@ -15,7 +15,9 @@ DESTDIR	?=
 KDIR	?= $(shell scripts/kdir.sh)
 BUILD	:= $(CURDIR)/build
 
-export PREFIX DESTDIR KDIR BUILD
+# KDIR is not exported: a sub-make run after `deps` installed the kernel
+# headers must compute it afresh (command-line values still propagate).
+export PREFIX DESTDIR BUILD
 
 .PHONY: all module lib tools selftests check demo bench deps install \
 	install-module install-lib install-tools clean checkpatch sparse
