@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+/*
+ * PACKET objects and the I/O on them. On Windows these wrapped ReadFile /
+ * WriteFile with an OVERLAPPED; here a read() or write() is the whole job:
+ * the delayed-write wait, batching and repeated sends are the kernel's.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+EXPORT_SYMBOL
+LPPACKET PacketAllocatePacket(void)
+{
+	return calloc(1, sizeof(PACKET));	/* errno ENOMEM on failure */
+}
+
+EXPORT_SYMBOL
+VOID PacketInitPacket(LPPACKET lpPacket, PVOID Buffer, UINT Length)
+{
+	if (!lpPacket)
+		return;
+	lpPacket->Buffer = Buffer;
+	lpPacket->Length = Length;
+	lpPacket->ulBytesReceived = 0;
+	lpPacket->bIoComplete = FALSE;
+}
+
+EXPORT_SYMBOL
+VOID PacketFreePacket(LPPACKET lpPacket)
+{
+	free(lpPacket);
+}
+
+static BOOLEAN npf_packet_ok(LPADAPTER a, LPPACKET p)
+{
+	if (!a || !p || (!p->Buffer && p->Length)) {
+		errno = EINVAL;
+		return FALSE;
+	}
+	return TRUE;
+}
+
+EXPORT_SYMBOL
+BOOLEAN PacketReceivePacket(LPADAPTER AdapterObject, LPPACKET lpPacket,
+			    BOOLEAN Sync)
+{
+	ssize_t n;
+
+	(void)Sync;	/* reads are always synchronous */
+	if (!npf_packet_ok(AdapterObject, lpPacket))
+		return FALSE;
+	lpPacket->bIoComplete = FALSE;
+	n = read(AdapterObject->hFile, lpPacket->Buffer, lpPacket->Length);
+	if (n < 0)
+		return FALSE;
+	/* 0 bytes is a success: the read timeout expired with nothing. */
+	lpPacket->ulBytesReceived = (ULONG)n;
+	lpPacket->bIoComplete = TRUE;
+	return TRUE;
+}
+
+EXPORT_SYMBOL
+BOOLEAN PacketSendPacket(LPADAPTER AdapterObject, LPPACKET pPacket,
+			 BOOLEAN Sync)
+{
+	ssize_t n;
+
+	(void)Sync;
+	if (!npf_packet_ok(AdapterObject, pPacket))
+		return FALSE;
+	pPacket->bIoComplete = FALSE;
+	n = write(AdapterObject->hFile, pPacket->Buffer, pPacket->Length);
+	if (n < 0)
+		return FALSE;
+	pPacket->bIoComplete = TRUE;
+	return TRUE;
+}
+
+EXPORT_SYMBOL
+BOOLEAN PacketSetNumWrites(LPADAPTER AdapterObject, int nwrites)
+{
+	if (nwrites < 0) {
+		errno = EINVAL;
+		return FALSE;
+	}
+	if (!npf_ioctl_u32(AdapterObject, BIOCSWRITEREP, (uint32_t)nwrites))
+		return FALSE;
+	AdapterObject->NumWrites = nwrites;
+	return TRUE;
+}

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers shared by the npf tools; see util.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const char *tool_name = "npf";
+
+static void tool_vprint(const char *tag, const char *fmt, va_list ap)
+{
+	/* One fprintf per piece; stderr is unbuffered, lines stay whole. */
+	fflush(stdout);
+	fprintf(stderr, "%s: %s", tool_name, tag);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void tool_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tool_vprint("", fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void tool_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tool_vprint("WARNING: ", fmt, ap);
+	va_end(ap);
+}
+
+int tool_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s) {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (*end) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+long tool_opt_long(const char *s, const char *what, long min, long max)
+{
+	long v;
+
+	if (tool_parse_long(s, min, max, &v) < 0)
+		tool_die("invalid %s '%s' (must be %ld to %ld)", what, s, min,
+			 max);
+	return v;
+}
+
+char *tool_join_args(int argc, char *const argv[])
+{
+	size_t len = 1;
+	char *buf;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	buf = malloc(len);
+	if (!buf)
+		tool_die("out of memory");
+	buf[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		if (i)
+			strcat(buf, " ");
+		strcat(buf, argv[i]);
+	}
+	return buf;
+}
+
+const char *tool_open_error(const char *ifname, int err, char *buf,
+			    size_t size)
+{
+	switch (err) {
+	case ENOENT:
+		/* libnpf reports a missing or driverless /dev/npf so. */
+		snprintf(buf, size,
+			 "/dev/npf not found: the npf module is not loaded");
+		break;
+	case EPERM:
+	case EACCES:
+		snprintf(buf, size,
+			 "%s: You don't have permission to perform this capture on that device (%s; CAP_NET_RAW is needed)",
+			 ifname, strerror(err));
+		break;
+	case ENODEV:
+	case ENXIO:
+		snprintf(buf, size, "%s: No such device exists", ifname);
+		break;
+	case EOPNOTSUPP:
+		snprintf(buf, size,
+			 "%s: link type not supported (npf captures Ethernet and raw IP devices)",
+			 ifname);
+		break;
+	case ENAMETOOLONG:
+		snprintf(buf, size, "%s: interface name too long", ifname);
+		break;
+	case EINVAL:
+		snprintf(buf, size, "invalid interface name '%s'", ifname);
+		break;
+	default:
+		snprintf(buf, size, "%s: %s", ifname, strerror(err));
+		break;
+	}
+	return buf;
+}
+
+LPADAPTER tool_open_adapter(const char *ifname)
+{
+	LPADAPTER a = PacketOpenAdapter(ifname);
+	char msg[256];
+
+	if (!a)
+		tool_die("%s", tool_open_error(ifname, errno, msg, sizeof(msg)));
+	return a;
+}
+
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+void tool_print_stats(FILE *out, uint64_t captured, const struct bpf_stat *st)
+{
+	/* u32 arithmetic: the kernel's 32-bit counters wrap, so does this. */
+	uint32_t recv = st->bs_capt + st->bs_drop;
+
+	fprintf(out, "%llu packet%s captured\n",
+		(unsigned long long)captured, plural(captured));
+	fprintf(out, "%u packet%s received by filter\n", recv, plural(recv));
+	fprintf(out, "%u packet%s dropped by kernel\n", st->bs_drop,
+		plural(st->bs_drop));
+	if (st->ps_ifdrop)
+		fprintf(out, "%u packet%s dropped by interface\n",
+			st->ps_ifdrop, plural(st->ps_ifdrop));
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * util.h - helpers every npf tool shares: error reporting in one line,
+ * option argument parsing, the command-line filter expression, the
+ * capture statistics, opening an adapter with a clear message.
+ */
+#ifndef NPF_TOOLS_UTIL_H
+#define NPF_TOOLS_UTIL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <pcap.h>	/* before Packet32.h: see there */
+#include <Packet32.h>
+
+/* The name errors are prefixed with ("npfdump"); set by main(). */
+extern const char *tool_name;
+
+/* "NAME: message\n" on stderr, then exit(1). */
+void tool_die(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
+
+/* "NAME: WARNING: message\n" on stderr, as tcpdump warns. */
+void tool_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Parse a whole decimal (or 0x hex) integer in [min, max]: 0, or -1 with
+ * errno EINVAL (not a number) or ERANGE (out of range).
+ */
+int tool_parse_long(const char *s, long min, long max, long *out);
+
+/* The same, dying with "invalid WHAT 'S'" on error. */
+long tool_opt_long(const char *s, const char *what, long min, long max);
+
+/*
+ * The filter expression: the words left on the command line joined with
+ * single spaces, as tcpdump's copy_argv() does; "" when there are none.
+ * Dies when out of memory. Free with free().
+ */
+char *tool_join_args(int argc, char *const argv[]);
+
+/*
+ * PacketOpenAdapter() or die with a message naming the cause: module not
+ * loaded, no permission, no such interface, link type not capturable.
+ */
+LPADAPTER tool_open_adapter(const char *ifname);
+
+/* The message tool_open_adapter() dies with for errno @err. */
+const char *tool_open_error(const char *ifname, int err, char *buf,
+			    size_t size);
+
+/*
+ * tcpdump's closing statistics: "N packets captured", "N packets received
+ * by filter", "N packets dropped by kernel", and "N packets dropped by
+ * interface" when that is not 0, one per line, singular for 1.
+ * @captured is what the tool processed; "received by filter" is what the
+ * filter accepted (bs_capt + bs_drop), the meaning libpcap gives ps_recv
+ * on Linux; "dropped by kernel" is bs_drop (the ring was full) and
+ * "dropped by interface" is ps_ifdrop.
+ */
+void tool_print_stats(FILE *out, uint64_t captured, const struct bpf_stat *st);
+
+#endif /* NPF_TOOLS_UTIL_H */

@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * npfdump: tcpdump's command line over /dev/npf, as WinDump was tcpdump's
+ * over NPF on Windows.
+ *
+ * The capture path is packet.dll's: PacketOpenAdapter, the filter compiled
+ * by libpcap and installed with PacketSetBpf (its return value is the snap
+ * length), then PacketReceivePacket into a 256,000-byte buffer, each read
+ * a batch of records walked with bh_hdrlen / bh_caplen / Packet_WORDALIGN.
+ * The defaults are libpcap-on-Windows': MinToCopy 16,000 bytes, read
+ * timeout 1 s, the kernel's 1,000,000-byte ring.
+ *
+ * Signals: SIGINT, SIGTERM and SIGHUP are blocked except while waiting in
+ * ppoll(), which unblocks them atomically; a signal therefore always ends
+ * the wait, even with --read-timeout 0, and never lands between a check of
+ * the stop flag and the wait.
+ */
+#define _GNU_SOURCE		/* ppoll() */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"		/* <pcap.h>, then <Packet32.h> */
+#include "decode.h"
+#include "filter.h"
+#include "records.h"
+
+#ifndef NPF_TOOLS_VERSION
+#define NPF_TOOLS_VERSION	"0.0.0"
+#endif
+
+#define USER_BUFFER_SIZE	256000	/* libpcap on Windows */
+#define MAX_BUFFER_SIZE		(16 << 20)	/* for giant (GSO) frames */
+#define DEFAULT_MIN_TO_COPY	16000	/* libpcap on Windows */
+#define DEFAULT_READ_TIMEOUT	1000	/* ms; pcap_open_live's usual to_ms */
+
+struct dump_opts {
+	const char *ifname;		/* -i */
+	long count;			/* -c; 0: no limit */
+	long snaplen;			/* -s */
+	const char *wfile;		/* -w */
+	int dflag;			/* -d, -dd, -ddd */
+	long bufsize_kib;		/* -B; 0: the kernel's default */
+	bool promisc;			/* not -p */
+	bool unbuffered;		/* -U */
+	bool linebuf;			/* -l */
+	long min_to_copy;		/* --min-to-copy, --immediate */
+	bool min_to_copy_set;		/* ... given on the command line */
+	long read_timeout;		/* --read-timeout */
+	struct npf_print_opts print;
+	char *expr;			/* the filter expression */
+};
+
+/* A running capture. */
+struct dump {
+	const struct dump_opts *o;
+	LPADAPTER adapter;
+	int linktype;			/* LINKTYPE_ of BIOCGDLT */
+	int dlt;			/* libpcap's DLT_ for it */
+	pcap_t *dead;			/* -w: the dumper's handle */
+	pcap_dumper_t *dumper;		/* -w */
+	FILE *out;			/* where packets go */
+	uint64_t captured;		/* packets printed or written */
+};
+
+static volatile sig_atomic_t stop_signal;
+
+enum {
+	OPT_VERSION = 256,
+	OPT_MIN_TO_COPY,
+	OPT_READ_TIMEOUT,
+	OPT_IMMEDIATE,
+};
+
+static const struct option long_options[] = {
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "version",		no_argument,		NULL, OPT_VERSION },
+	{ "interface",		required_argument,	NULL, 'i' },
+	{ "buffer-size",	required_argument,	NULL, 'B' },
+	{ "snapshot-length",	required_argument,	NULL, 's' },
+	{ "no-promiscuous-mode", no_argument,		NULL, 'p' },
+	{ "packet-buffered",	no_argument,		NULL, 'U' },
+	{ "immediate-mode",	no_argument,		NULL, OPT_IMMEDIATE },
+	{ "immediate",		no_argument,		NULL, OPT_IMMEDIATE },
+	{ "min-to-copy",	required_argument,	NULL, OPT_MIN_TO_COPY },
+	{ "read-timeout",	required_argument,	NULL, OPT_READ_TIMEOUT },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: npfdump [-dehlnptUvxX] [-B size] [-c count] [-i interface]\n"
+"               [-s snaplen] [-w file] [--immediate] [--min-to-copy bytes]\n"
+"               [--read-timeout ms] [expression]\n"
+"\n"
+"Capture packets through /dev/npf (WinPcap's NPF model) and print them as\n"
+"tcpdump does, or write them to a pcap file.\n"
+"\n"
+"  -i IFACE      interface to capture on (also \\Device\\NPF_IFACE)\n"
+"  -c COUNT      exit after COUNT packets\n"
+"  -s SNAPLEN    bytes to keep of each packet (default and 0: %d); the\n"
+"                compiled filter returns it\n"
+"  -w FILE       write a pcap file instead of printing (- for stdout)\n"
+"  -U            flush the output after every read batch\n"
+"  -l            line-buffer standard output\n"
+"  -B KIB        kernel ring size in KiB (default: the module's, 1,000,000\n"
+"                bytes)\n"
+"  -p            do not put the interface into promiscuous mode\n"
+"  -d            print the compiled filter and exit (-dd as C, -ddd decimal)\n"
+"  -n            do not convert port numbers to names\n"
+"  -e            print the link-level header\n"
+"  -x, -xx       hex dump of each packet (-xx: with the link header)\n"
+"  -X, -XX       hex and ASCII dump (-XX: with the link header)\n"
+"  -t            no timestamps; -tt: seconds since the Epoch\n"
+"  -v            verbose decode\n"
+"  --min-to-copy BYTES   a read waits for BYTES of packets (default %d)\n"
+"  --read-timeout MS     ... or MS milliseconds (default %d; 0 waits for\n"
+"                        ever, -1 returns at once)\n"
+"  --immediate           deliver packets at once (MinToCopy 0)\n"
+"  -h, --help    this help; --version: versions\n"
+"\n"
+"The expression is tcpdump's (pcap-filter(7)), compiled by libpcap.\n"
+"\n"
+"On exit npfdump prints tcpdump's statistics: \"packets captured\" are the\n"
+"packets npfdump printed or wrote; \"received by filter\" are the packets\n"
+"the filter accepted (the kernel's bs_capt + bs_drop, which is what\n"
+"tcpdump reports on Linux; WinDump reported every packet seen, bs_recv);\n"
+"\"dropped by kernel\" are accepted packets that did not fit in the ring\n"
+"(bs_drop); \"dropped by interface\", shown when not 0, are packets the\n"
+"adapter itself dropped (ps_ifdrop).\n",
+		TOOL_MAX_SNAPLEN, DEFAULT_MIN_TO_COPY, DEFAULT_READ_TIMEOUT);
+}
+
+static void print_version(void)
+{
+	const char *drv = PacketGetDriverVersion();
+
+	printf("npfdump version %s\n", NPF_TOOLS_VERSION);
+	printf("libnpf version %s\n", PacketGetVersion());
+	if (drv)
+		printf("npf module version %s\n", drv);
+	else
+		printf("npf module not loaded\n");
+	printf("%s\n", pcap_lib_version());
+}
+
+/* -x/-xx/-X/-XX, -t/-tt: counted like tcpdump counts them. */
+static void set_print_flags(struct dump_opts *o, int xflag, int Xflag,
+			    int tflag)
+{
+	if (Xflag) {
+		o->print.hex = 2;
+		o->print.hex_link = Xflag > 1;
+	} else if (xflag) {
+		o->print.hex = 1;
+		o->print.hex_link = xflag > 1;
+	}
+	if (tflag > 2)
+		tool_die("-ttt and more t's are not supported (only -t and -tt)");
+	o->print.tstamp = tflag;
+}
+
+/*
+ * getopt's complaint, in one line: @arg is the word that held the bad
+ * option, optopt the short option (0 for a long one).
+ */
+static void __attribute__((noreturn)) bad_option(const char *arg,
+						 bool missing)
+{
+	bool is_short = optopt > 0 && optopt < 256;
+
+	if (missing && is_short)
+		tool_die("option requires an argument -- '%c' (see npfdump --help)",
+			 optopt);
+	if (missing)
+		tool_die("option '%s' requires an argument (see npfdump --help)",
+			 arg);
+	if (is_short)
+		tool_die("invalid option -- '%c' (see npfdump --help)", optopt);
+	tool_die("unrecognized option '%s' (see npfdump --help)", arg);
+}
+
+static void parse_args(int argc, char **argv, struct dump_opts *o)
+{
+	int c, xflag = 0, Xflag = 0, tflag = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->snaplen = TOOL_MAX_SNAPLEN;
+	o->promisc = true;
+	o->min_to_copy = DEFAULT_MIN_TO_COPY;
+	o->read_timeout = DEFAULT_READ_TIMEOUT;
+
+	opterr = 0;	/* our own one-line messages */
+	/* Leading ':': a missing argument is told from an unknown option. */
+	while ((c = getopt_long(argc, argv, ":B:c:dehi:lnps:tUvw:xX",
+				long_options, NULL)) != -1) {
+		switch (c) {
+		case 'B':
+			/* KiB; PacketSetBuff() takes an int of bytes */
+			o->bufsize_kib = tool_opt_long(optarg, "packet buffer size",
+						       1, INT_MAX / 1024);
+			break;
+		case 'c':
+			o->count = tool_opt_long(optarg, "packet count", 1,
+						 INT_MAX);
+			break;
+		case 'd':
+			o->dflag++;
+			break;
+		case 'e':
+			o->print.link = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'i':
+			o->ifname = optarg;
+			break;
+		case 'l':
+			o->linebuf = true;
+			break;
+		case 'n':
+			o->print.numeric = true;
+			break;
+		case 'p':
+			o->promisc = false;
+			break;
+		case 's':
+			o->snaplen = tool_opt_long(optarg, "snaplen", 0,
+						   TOOL_MAX_SNAPLEN);
+			if (!o->snaplen)
+				o->snaplen = TOOL_MAX_SNAPLEN;
+			break;
+		case 't':
+			tflag++;
+			break;
+		case 'U':
+			o->unbuffered = true;
+			break;
+		case 'v':
+			o->print.verbose = true;
+			break;
+		case 'w':
+			o->wfile = optarg;
+			break;
+		case 'x':
+			xflag++;
+			break;
+		case 'X':
+			Xflag++;
+			break;
+		case OPT_VERSION:
+			print_version();
+			exit(0);
+		case OPT_MIN_TO_COPY:
+			o->min_to_copy = tool_opt_long(optarg, "min-to-copy",
+						       0, INT_MAX);
+			o->min_to_copy_set = true;
+			break;
+		case OPT_READ_TIMEOUT:
+			o->read_timeout = tool_opt_long(optarg, "read-timeout",
+							-1, INT_MAX);
+			break;
+		case OPT_IMMEDIATE:
+			o->min_to_copy = 0;
+			o->min_to_copy_set = true;
+			break;
+		case ':':
+			bad_option(argv[optind - 1], true);
+		default:
+			bad_option(argv[optind - 1], false);
+		}
+	}
+	set_print_flags(o, xflag, Xflag, tflag);
+	/*
+	 * The module refuses a MinToCopy larger than the ring: with a small
+	 * -B, lower the default (not a value the user gave) to the ring size.
+	 */
+	if (!o->min_to_copy_set && o->bufsize_kib &&
+	    o->min_to_copy > o->bufsize_kib * 1024)
+		o->min_to_copy = o->bufsize_kib * 1024;
+	o->expr = tool_join_args(argc - optind, argv + optind);
+}
+
+static void compile_or_die(const struct dump_opts *o, int dlt,
+			   struct bpf_program *prog)
+{
+	char err[PCAP_ERRBUF_SIZE + 64];
+
+	if (tool_compile_filter(dlt, (int)o->snaplen, o->expr, prog, err,
+				sizeof(err)) < 0)
+		tool_die("%s", err);
+}
+
+/* -d: tcpdump -d's listing. Without -i, for an Ethernet device. */
+static int print_program(const struct dump_opts *o, int dlt)
+{
+	struct bpf_program prog;
+
+	compile_or_die(o, dlt, &prog);
+	bpf_dump(&prog, o->dflag);
+	pcap_freecode(&prog);
+	free(o->expr);
+	return 0;
+}
+
+/* Promiscuous mode is what tcpdump asks for unless -p. */
+static void set_promisc(LPADAPTER a)
+{
+	if (PacketSetHwFilter(a, NDIS_PACKET_TYPE_PROMISCUOUS))
+		return;
+	/* As libpcap: refused permission is an error, the rest a warning. */
+	if (errno == EPERM || errno == EACCES)
+		tool_die("%s: You don't have permission to capture in promiscuous mode (%s)",
+			 a->Name, strerror(errno));
+	tool_warn("%s: cannot enable promiscuous mode: %s", a->Name,
+		  strerror(errno));
+}
+
+/*
+ * Ring size first and the filter last: both flush the ring and zero the
+ * counters, so the statistics count from the moment the filter is in.
+ */
+static void configure(struct dump *d, struct bpf_program *prog)
+{
+	const struct dump_opts *o = d->o;
+	LPADAPTER a = d->adapter;
+
+	if (o->bufsize_kib && !PacketSetBuff(a, (int)(o->bufsize_kib * 1024)))
+		tool_die("%s: cannot set the kernel buffer to %ld KiB: %s",
+			 a->Name, o->bufsize_kib, strerror(errno));
+	if (o->promisc)
+		set_promisc(a);
+	if (!PacketSetMinToCopy(a, (int)o->min_to_copy))
+		tool_die("%s: cannot set MinToCopy to %ld bytes: %s", a->Name,
+			 o->min_to_copy, strerror(errno));
+	if (!PacketSetReadTimeout(a, (int)o->read_timeout))
+		tool_die("%s: cannot set the read timeout to %ld ms: %s",
+			 a->Name, o->read_timeout, strerror(errno));
+	if (!PacketSetBpf(a, prog))
+		tool_die("%s: cannot install the filter: %s", a->Name,
+			 strerror(errno));
+}
+
+static void open_output(struct dump *d)
+{
+	const struct dump_opts *o = d->o;
+
+	d->out = stdout;
+	if (o->linebuf)
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!o->wfile)
+		return;
+	d->dead = pcap_open_dead(d->dlt, (int)o->snaplen);
+	if (!d->dead)
+		tool_die("%s: pcap_open_dead failed", o->wfile);
+	d->dumper = pcap_dump_open(d->dead, o->wfile);
+	if (!d->dumper)
+		tool_die("%s", pcap_geterr(d->dead));
+	d->out = pcap_dump_file(d->dumper);
+}
+
+static void print_listening(const struct dump *d)
+{
+	const char *name = pcap_datalink_val_to_name(d->dlt);
+	const char *desc = pcap_datalink_val_to_description(d->dlt);
+
+	if (name)
+		fprintf(stderr, "%s: listening on %s, link-type %s (%s), snapshot length %ld bytes\n",
+			tool_name, d->adapter->Name, name, desc ? desc : "?",
+			d->o->snaplen);
+	else
+		fprintf(stderr, "%s: listening on %s, link-type %d, snapshot length %ld bytes\n",
+			tool_name, d->adapter->Name, d->linktype, d->o->snaplen);
+}
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/*
+ * Catch the stop signals without SA_RESTART and block them, returning in
+ * @waitmask the mask ppoll() waits with. As tcpdump: SIGINT and SIGTERM
+ * always (a shell starts background jobs with SIGINT ignored, and
+ * "npfdump & kill -INT $!" must work), SIGHUP only when not ignored
+ * (nohup). SIGPIPE is caught but not blocked: only our own writes raise
+ * it, and it must end the capture then.
+ */
+static void setup_signals(sigset_t *waitmask)
+{
+	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old;
+	sigset_t block;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+		if (stops[i] == SIGHUP && sigaction(SIGHUP, NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(stops[i], &sa, NULL);
+		sigaddset(&block, stops[i]);
+	}
+	sigaction(SIGPIPE, &sa, NULL);
+	sigprocmask(SIG_BLOCK, &block, waitmask);
+	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		if (sigismember(&block, stops[i]))
+			sigdelset(waitmask, stops[i]);
+}
+
+static void dump_one(struct dump *d, const struct tool_record *r)
+{
+	struct pcap_pkthdr h;
+
+	if (d->dumper) {
+		h.ts.tv_sec = (time_t)r->sec;
+		h.ts.tv_usec = (suseconds_t)r->frac;
+		h.caplen = r->caplen;
+		h.len = r->len;
+		pcap_dump((u_char *)d->dumper, &h, r->data);
+	} else {
+		npf_print_packet(stdout, &d->o->print, r->sec, r->frac,
+				 r->data, r->caplen, r->len, d->linktype);
+	}
+	d->captured++;
+}
+
+enum { RUN_ON, RUN_DONE, RUN_ERROR };
+
+/* Print or write the records of one read; RUN_DONE once -c is reached. */
+static int dump_batch(struct dump *d, const uint8_t *buf, uint32_t len)
+{
+	struct tool_record r;
+	uint32_t off = 0;
+	int ret;
+
+	while ((ret = tool_record_next(buf, len, &off, &r)) > 0) {
+		dump_one(d, &r);
+		if (d->o->count && d->captured >= (uint64_t)d->o->count)
+			return RUN_DONE;
+	}
+	if (ret < 0) {
+		fprintf(stderr, "%s: %s: malformed record at offset %u of a %u-byte read\n",
+			tool_name, d->adapter->Name, off, len);
+		return RUN_ERROR;
+	}
+	return RUN_ON;
+}
+
+/* -U, and the check for a failed write (disk full, closed pipe). */
+static int flush_batch(struct dump *d)
+{
+	if (d->o->unbuffered) {
+		if (d->dumper)
+			pcap_dump_flush(d->dumper);
+		else
+			fflush(stdout);
+	}
+	if (!ferror(d->out))
+		return RUN_ON;
+	if (stop_signal == SIGPIPE)
+		return RUN_DONE;	/* "npfdump | head": a normal end */
+	fprintf(stderr, "%s: %s: write error\n", tool_name,
+		d->o->wfile ? d->o->wfile : "standard output");
+	return RUN_ERROR;
+}
+
+/* Wait for data with the stop signals unblocked; 0 or -1 on error. */
+static int wait_ready(int fd, const sigset_t *waitmask)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	if (ppoll(&pfd, 1, NULL, waitmask) < 0 && errno != EINTR)
+		return -1;
+	return 0;
+}
+
+static int read_error(struct dump *d, int err)
+{
+	if (err == ENODEV)
+		fprintf(stderr, "%s: %s: The interface disappeared\n",
+			tool_name, d->adapter->Name);
+	else
+		fprintf(stderr, "%s: %s: read error: %s\n", tool_name,
+			d->adapter->Name, strerror(err));
+	return RUN_ERROR;
+}
+
+/*
+ * A record larger than the buffer (a frame over 255,968 bytes, which
+ * GSO/BIG TCP can make) fails the read with EMSGSIZE and stays queued:
+ * grow the buffer, up to a limit, rather than fail for ever.
+ */
+static bool grow_buffer(PACKET *pkt)
+{
+	uint8_t *bigger;
+	UINT size = pkt->Length * 2;
+
+	if (size > MAX_BUFFER_SIZE)
+		return false;
+	bigger = realloc(pkt->Buffer, size);
+	if (!bigger)
+		return false;
+	PacketInitPacket(pkt, bigger, size);
+	return true;
+}
+
+static int capture_loop(struct dump *d, PACKET *pkt, const sigset_t *waitmask)
+{
+	int fd = PacketGetReadEvent(d->adapter);
+	int ret;
+
+	while (!stop_signal) {
+		if (wait_ready(fd, waitmask) < 0)
+			return read_error(d, errno);
+		if (stop_signal)
+			break;
+		if (!PacketReceivePacket(d->adapter, pkt, TRUE)) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			if (errno == EMSGSIZE && grow_buffer(pkt))
+				continue;
+			return read_error(d, errno);
+		}
+		ret = dump_batch(d, pkt->Buffer, pkt->ulBytesReceived);
+		if (ret == RUN_ON)
+			ret = flush_batch(d);
+		else
+			flush_batch(d);
+		if (ret != RUN_ON)
+			return ret;
+	}
+	return RUN_DONE;
+}
+
+static int capture(struct dump *d, const sigset_t *waitmask)
+{
+	PACKET pkt;
+	int ret;
+
+	PacketInitPacket(&pkt, malloc(USER_BUFFER_SIZE), USER_BUFFER_SIZE);
+	if (!pkt.Buffer)
+		tool_die("out of memory");
+	ret = capture_loop(d, &pkt, waitmask);
+	free(pkt.Buffer);
+	return ret;
+}
+
+/* Flush and close the output; false on a write error. */
+static bool close_output(struct dump *d)
+{
+	bool ok;
+
+	if (!d->dumper)
+		return fflush(stdout) == 0 || stop_signal == SIGPIPE;
+	/* "npfdump -w - | head -c 100": a closed pipe is a normal end. */
+	ok = pcap_dump_flush(d->dumper) == 0 || stop_signal == SIGPIPE;
+	pcap_dump_close(d->dumper);
+	pcap_close(d->dead);
+	if (!ok)
+		fprintf(stderr, "%s: %s: write error\n", tool_name,
+			d->o->wfile);
+	return ok;
+}
+
+static void print_stats(const struct dump *d)
+{
+	struct bpf_stat st;
+
+	if (!PacketGetStats(d->adapter, &st)) {
+		fprintf(stderr, "%s: %s: cannot get statistics: %s\n",
+			tool_name, d->adapter->Name, strerror(errno));
+		return;
+	}
+	tool_print_stats(stderr, d->captured, &st);
+}
+
+int main(int argc, char **argv)
+{
+	struct dump_opts o;
+	struct dump d = { .o = &o };
+	struct bpf_program prog;
+	sigset_t waitmask;
+	int ret;
+
+	tool_name = "npfdump";
+	parse_args(argc, argv, &o);
+	if (o.dflag && !o.ifname)
+		return print_program(&o, DLT_EN10MB);
+	if (!o.ifname)
+		tool_die("no interface given: use -i IFACE (see npfdump --help)");
+
+	/* From here a stop signal waits for the capture loop, which ends. */
+	setup_signals(&waitmask);
+	d.adapter = tool_open_adapter(o.ifname);
+	d.linktype = PacketGetLinkType(d.adapter);
+	if (d.linktype < 0)
+		tool_die("%s: cannot get the link type: %s", d.adapter->Name,
+			 strerror(errno));
+	d.dlt = tool_linktype_to_dlt(d.linktype);
+	if (o.dflag) {
+		ret = print_program(&o, d.dlt);
+		PacketCloseAdapter(d.adapter);
+		return ret;
+	}
+
+	compile_or_die(&o, d.dlt, &prog);
+	configure(&d, &prog);
+	pcap_freecode(&prog);
+	open_output(&d);
+	print_listening(&d);
+
+	ret = capture(&d, &waitmask);
+	/* As tcpdump: end a line a signal may have cut short. */
+	if (stop_signal && stop_signal != SIGPIPE && !d.dumper)
+		putchar('\n');
+	if (!close_output(&d))
+		ret = RUN_ERROR;
+	print_stats(&d);
+	PacketCloseAdapter(d.adapter);
+	free(o.expr);
+	return ret == RUN_ERROR ? 1 : 0;
+}
