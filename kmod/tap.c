@@ -132,8 +132,13 @@ int npf_tap_rcv(struct sk_buff *skb, struct net_device *dev,
 	u8 *skb_head = skb->data;
 	unsigned int skb_len = skb->len;
 
-	/* Multicast frames the stack loops back to itself: not on the wire. */
-	if (skb->pkt_type == PACKET_LOOPBACK)
+	/*
+	 * Multicast frames the stack loops back to itself are not on the
+	 * wire; on a loopback adapter every sent frame comes back as a
+	 * received one, so its outgoing copy would be a duplicate.
+	 */
+	if (skb->pkt_type == PACKET_LOOPBACK ||
+	    (skb->pkt_type == PACKET_OUTGOING && (dev->flags & IFF_LOOPBACK)))
 		goto out;
 	/* Reconfiguring, or a finished dump with nothing else to do. */
 	if (unlikely(mode & NPF_MODE_PAUSED) ||

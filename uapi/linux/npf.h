@@ -17,6 +17,28 @@
  *   read(fd, buf, len);               whole records, see "Records" below
  *   close(fd);                        undoes everything the open did
  *
+ * Defaults and limits of a new open
+ * ---------------------------------
+ *   ring (BIOCSETBUFFERSIZE)   1,000,000 bytes; 4096 bytes at least, at most
+ *                              the module parameter max_buffer_size (128 MiB
+ *                              by default); other sizes fail with EINVAL and
+ *                              the old ring stays; rounded down to a multiple
+ *                              of NPF_ALIGNMENT
+ *   MinToCopy (BIOCSMINTOCOPY) 16000 bytes; more than the current ring size
+ *                              fails with EINVAL (a ring shrunk below it
+ *                              later is fine: a full ring wakes the reader)
+ *   read timeout               1000 ms; below -1 fails with EINVAL
+ *   mode                       NPF_MODE_CAPT; no filter (frames kept whole)
+ *   BIOCSWRITEREP 1, loopback capture on, microsecond timestamps.
+ *
+ * Errors common to the ioctls: EFAULT for a bad pointer, ENOTTY for an
+ * unknown request, EINVAL for a bad value; ENXIO when the request needs a
+ * binding and there is none, ENODEV when the bound adapter is gone.
+ * BIOCSETIF: ENODEV no such adapter in the namespace, EINVAL for an empty
+ * or unterminated name, EOPNOTSUPP for a link type the tap cannot describe
+ * (Ethernet, loopback and header-less adapters are supported), EBUSY while
+ * a dump file is open. open(): EPERM without CAP_NET_RAW.
+ *
  * Records
  * -------
  * A read returns back-to-back records. Each is a struct bpf_hdr, the
