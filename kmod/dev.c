@@ -24,6 +24,10 @@
 #include "ring.h"
 #include "xmit.h"
 
+LIST_HEAD(npf_opens);
+DEFINE_MUTEX(npf_opens_lock);	/* npf_opens */
+static atomic64_t npf_next_id;
+
 /*
  * The delayed-write rule of uapi/linux/npf.h: whether a read would return
  * now. Lockless: the tap evaluates it after every stored record.
@@ -123,6 +127,11 @@ static int npf_open(struct inode *inode, struct file *file)
 	ret = npf_xmit_init(o);
 	if (ret)
 		goto err_net;
+	o->id = atomic64_inc_return(&npf_next_id);
+	o->opener = get_pid(task_tgid(current));
+	mutex_lock(&npf_opens_lock);
+	list_add_tail(&o->node, &npf_opens);
+	mutex_unlock(&npf_opens_lock);
 	file->private_data = o;
 	return nonseekable_open(inode, file);
 
@@ -140,6 +149,10 @@ static int npf_release(struct inode *inode, struct file *file)
 {
 	struct npf_open *o = file->private_data;
 
+	mutex_lock(&npf_opens_lock);
+	list_del(&o->node);
+	mutex_unlock(&npf_opens_lock);
+	put_pid(o->opener);
 	mutex_lock(&o->lock);
 	npf_adapter_unbind(o);
 	/* No tap runs any more: what was accepted goes to the file. */

@@ -13,6 +13,8 @@
 #include "ring.h"
 #include "stats.h"
 
+#define NPF_MODULE_VERSION	"1.0"
+
 #define NPF_DEFAULT_BUFFER_SIZE	1000000	/* WinPcap's default ring */
 #define NPF_MIN_BUFFER_SIZE	4096
 #define NPF_DEFAULT_TIMEOUT_MS	1000	/* WinPcap's read timeout */
@@ -35,6 +37,9 @@
  */
 struct npf_open {
 	struct mutex lock;		/* see above */
+	struct list_head node;		/* in npf_opens */
+	u64 id;				/* for npfctl */
+	struct pid *opener;		/* for npfctl */
 	struct net *net;		/* the opener's namespace */
 	netns_tracker ns_tracker;
 
@@ -87,5 +92,9 @@ int npf_dev_init(void);
 void npf_dev_exit(void);
 
 extern unsigned int npf_max_buffer_size;
+
+/* Every open, for the netlink family. */
+extern struct list_head npf_opens;
+extern struct mutex npf_opens_lock;
 
 #endif /* _NPF_DEV_H */

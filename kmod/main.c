@@ -12,6 +12,7 @@
 #include "adapter.h"
 #include "dev.h"
 #include "dump.h"
+#include "netlink.h"
 
 unsigned int npf_max_buffer_size = 128 << 20;
 
@@ -68,13 +69,18 @@ static int __init npf_init(void)
 	ret = npf_adapter_init();
 	if (ret)
 		goto err_dump;
-	ret = npf_dev_init();
+	ret = npf_netlink_init();
 	if (ret)
 		goto err_adapter;
+	ret = npf_dev_init();
+	if (ret)
+		goto err_netlink;
 	pr_info("NPF device model %d.%d loaded\n", NPF_VERSION_MAJOR,
 		NPF_VERSION_MINOR);
 	return 0;
 
+err_netlink:
+	npf_netlink_exit();
 err_adapter:
 	npf_adapter_exit();
 err_dump:
@@ -85,6 +91,7 @@ err_dump:
 static void __exit npf_exit(void)
 {
 	npf_dev_exit();
+	npf_netlink_exit();
 	npf_adapter_exit();
 	npf_dump_exit();
 }
@@ -94,4 +101,4 @@ module_exit(npf_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("NPF (WinPcap Netgroup Packet Filter) capture device /dev/npf");
 MODULE_AUTHOR("The npf for Linux authors");
-MODULE_VERSION("1.0");
+MODULE_VERSION(NPF_MODULE_VERSION);

@@ -44,17 +44,24 @@ void npf_stats_zero(struct npf_open *o)
 	npf_stats_raw(o, &o->stats_base);
 }
 
+/* The counters since they were last zeroed. */
+void npf_stats_get(struct npf_open *o, struct npf_counts *c)
+{
+	int i;
+
+	npf_stats_raw(o, c);
+	for (i = 0; i < NPF_STAT_MAX; i++)
+		c->c[i] -= READ_ONCE(o->stats_base.c[i]);
+}
+
 /* BIOCGSTATS (WinPcap's 32-bit counters) and BIOCGSTATSEX. o->lock held. */
 long npf_stats_ioctl(struct npf_open *o, void __user *arg, bool ex)
 {
 	struct bpf_stat s32;
 	struct npf_stats s;
 	struct npf_counts c;
-	int i;
 
-	npf_stats_raw(o, &c);
-	for (i = 0; i < NPF_STAT_MAX; i++)
-		c.c[i] -= o->stats_base.c[i];
+	npf_stats_get(o, &c);
 	s.bs_recv = c.c[NPF_STAT_RECV];
 	s.bs_drop = c.c[NPF_STAT_DROP];
 	s.ps_ifdrop = o->bound ? npf_adapter_ifdrop(o) : 0;

@@ -45,6 +45,7 @@ static inline void npf_count_add(struct npf_pcpu_stats __percpu *stats,
 }
 
 void npf_stats_zero(struct npf_open *o);
+void npf_stats_get(struct npf_open *o, struct npf_counts *c);
 long npf_stats_ioctl(struct npf_open *o, void __user *arg, bool ex);
 void npf_stats_mode_reset(struct npf_open *o);
 bool npf_stats_due(const struct npf_open *o);

@@ -1495,8 +1495,9 @@ static int icmp_text(struct ctx *c, char *buf, size_t sz, const uint8_t *bp)
 		if (!have(c, bp, 28))
 			return -1;
 		if (code < 2)
-			snprintf(buf, sz, "%s", code ? "ip reassembly time exceeded"
-				 : "time exceeded in-transit");
+			snprintf(buf, sz, "%s", code ?
+				 "ip reassembly time exceeded" :
+				 "time exceeded in-transit");
 		else
 			snprintf(buf, sz, "time exceeded-#%u", code);
 		return 0;
@@ -1504,7 +1505,8 @@ static int icmp_text(struct ctx *c, char *buf, size_t sz, const uint8_t *bp)
 		if (code)
 			snprintf(buf, sz, "parameter problem - code %u", code);
 		else if (have(c, bp, 5))
-			snprintf(buf, sz, "parameter problem - octet %u", bp[4]);
+			snprintf(buf, sz, "parameter problem - octet %u",
+				 bp[4]);
 		else
 			return -2;
 		return 0;
@@ -2039,8 +2041,8 @@ static int icmp6_nd(struct ctx *c, const uint8_t *bp, uint32_t length,
 		pr(c, "\n\thop limit %u, Flags [%s], pref %s", bp[4],
 		   bits_str(fl, sizeof(fl), ra_flag_tok, bp[5], ", "),
 		   rtpref_str(bp[5]));
-		pr(c, ", router lifetime %us, reachable time %ums", get16(bp + 6),
-		   get32(bp + 8));
+		pr(c, ", router lifetime %us", get16(bp + 6));
+		pr(c, ", reachable time %ums", get32(bp + 8));
 		pr(c, ", retrans timer %ums", get32(bp + 12));
 		return nd_opts(c, bp + 16, (int)length - 16);
 	case 135:
@@ -2658,7 +2660,8 @@ static void ip6_upper(struct ctx *c, const uint8_t *ip6, uint32_t length,
 			return;
 		}
 		if (length < len)
-			pr(c, "truncated-ip6 - %u bytes missing!", len - length);
+			pr(c, "truncated-ip6 - %u bytes missing!",
+			   len - length);
 		c->end = clip(c, ip6, len);
 		len -= (uint32_t)total;
 	} else if (st->payload_len == 0) {

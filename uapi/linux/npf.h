@@ -378,4 +378,60 @@ struct npf_version {
 #define NPF_TSTAMP_MICRO	0	/* bh_tstamp.tv_usec in microseconds */
 #define NPF_TSTAMP_NANO		1	/* ... in nanoseconds */
 
+/*
+ * Generic netlink family NPF_GENL_NAME, for operators (npfctl):
+ *
+ *   NPF_CMD_GET_INFO  (doit)  the module: NPF_A_VERSION, NPF_A_API_MAJOR,
+ *                     NPF_A_API_MINOR, NPF_A_MAX_BUFFER_SIZE, NPF_A_OPENS
+ *                     (opens in the caller's network namespace)
+ *   NPF_CMD_GET_OPEN  (dumpit) one message per open in the caller's network
+ *                     namespace, with the NPF_A_OPEN_* attributes; needs
+ *                     CAP_NET_ADMIN in that namespace
+ *
+ * Counters are u64 (NLA_U64, padded with NPF_A_PAD); names are strings.
+ */
+#define NPF_GENL_NAME		"npf"
+#define NPF_GENL_VERSION	1
+
+enum npf_genl_cmd {
+	NPF_CMD_UNSPEC,
+	NPF_CMD_GET_INFO,
+	NPF_CMD_GET_OPEN,
+	__NPF_CMD_MAX,
+};
+
+#define NPF_CMD_MAX	(__NPF_CMD_MAX - 1)
+
+enum npf_genl_attr {
+	NPF_A_UNSPEC,
+	NPF_A_PAD,
+	NPF_A_VERSION,		/* string: the module's version */
+	NPF_A_API_MAJOR,	/* u32: NPF_VERSION_MAJOR */
+	NPF_A_API_MINOR,	/* u32: NPF_VERSION_MINOR */
+	NPF_A_MAX_BUFFER_SIZE,	/* u32: the module parameter */
+	NPF_A_OPENS,		/* u32 */
+	NPF_A_OPEN_ID,		/* u64: unique while the module is loaded */
+	NPF_A_OPEN_PID,		/* u32: the opener, in the caller's pid ns */
+	NPF_A_OPEN_IFINDEX,	/* u32: bound adapter (absent: none) */
+	NPF_A_OPEN_IFNAME,	/* string */
+	NPF_A_OPEN_GONE,	/* flag: the bound adapter went away */
+	NPF_A_OPEN_MODE,	/* u32: NPF_MODE_* */
+	NPF_A_OPEN_BUFSIZE,	/* u32: ring size */
+	NPF_A_OPEN_BUFUSED,	/* u32: bytes buffered */
+	NPF_A_OPEN_MINTOCOPY,	/* u32 */
+	NPF_A_OPEN_TIMEOUT,	/* s32 (as u32): read timeout, ms */
+	NPF_A_OPEN_FILTERED,	/* flag: a filter is installed */
+	NPF_A_OPEN_PROMISC,	/* flag: holds promiscuous mode */
+	NPF_A_OPEN_DUMPING,	/* flag: a dump file is open */
+	NPF_A_OPEN_RECV,	/* u64 counters, as struct npf_stats */
+	NPF_A_OPEN_CAPT,
+	NPF_A_OPEN_DROP,
+	NPF_A_OPEN_FILTER_REJECTS,
+	NPF_A_OPEN_NOMEM,
+	NPF_A_OPEN_SENT,
+	__NPF_A_MAX,
+};
+
+#define NPF_A_MAX	(__NPF_A_MAX - 1)
+
 #endif /* _UAPI_LINUX_NPF_H */
