@@ -82,6 +82,37 @@ void npf_wake(struct npf_open *o, __poll_t mask)
 		wake_up_interruptible_poll(&o->wait, mask);
 }
 
+/*
+ * From the tap, once the open is ready: wake the reader once per read,
+ * not once per packet until it runs (a wakeup costs a lock and an IPI).
+ * The reader re-arms after it consumed (npf_read_done()); anything that
+ * arrives after that either finds the bit clear or is seen by the
+ * reader's own check of the condition before it sleeps.
+ */
+void npf_wake_reader(struct npf_open *o)
+{
+	if (!READ_ONCE(o->woken) && !test_and_set_bit(0, &o->woken))
+		npf_wake(o, EPOLLIN | EPOLLRDNORM);
+}
+
+/*
+ * After a read: the read timeout starts over. A timer left by an earlier
+ * poll must not make the next read return early; a registered poller
+ * (epoll, whose ->poll is not called while it waits) gets a fresh one.
+ */
+static void npf_read_done(struct npf_open *o)
+{
+	s32 timeout = READ_ONCE(o->timeout_ms);
+
+	del_timer_sync(&o->poll_timer);
+	WRITE_ONCE(o->timed_out, false);
+	clear_bit(0, &o->woken);
+	/* Before the next check of the condition. */
+	smp_mb__after_atomic();
+	if (timeout > 0 && wq_has_sleeper(&o->wait))
+		mod_timer(&o->poll_timer, jiffies + msecs_to_jiffies(timeout));
+}
+
 /* poll() armed the read timeout and it expired: data may now be read. */
 static void npf_poll_timeout(struct timer_list *t)
 {
@@ -222,7 +253,7 @@ static ssize_t npf_read(struct file *file, char __user *buf, size_t count,
 	ret = npf_ring_read(&o->ring, buf, count);
 	if (!ret && READ_ONCE(o->gone))
 		ret = -ENODEV;
-	WRITE_ONCE(o->timed_out, false);
+	npf_read_done(o);
 	return ret;
 }
 
@@ -268,7 +299,8 @@ static __poll_t npf_poll(struct file *file, poll_table *wait)
 		return EPOLLERR;
 	if (npf_ready(o))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	else
+	else if (!poll_does_not_wait(wait))
+		/* Only a poll that waits starts the read timeout. */
 		npf_poll_arm(o);
 	if (npf_xmit_writeable(o))
 		mask |= EPOLLOUT | EPOLLWRNORM;

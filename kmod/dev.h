@@ -66,6 +66,7 @@ struct npf_open {
 	u32 mode;			/* NPF_MODE_* */
 
 	wait_queue_head_t wait;
+	unsigned long woken;		/* bit 0: the tap woke the reader */
 	struct timer_list poll_timer;	/* read timeout for poll() */
 	bool timed_out;			/* poll's read timeout expired */
 	s32 timeout_ms;			/* 0 forever, -1 immediate */
@@ -87,6 +88,7 @@ bool npf_ready(const struct npf_open *o);
 void npf_pause(struct npf_open *o);
 void npf_resume(struct npf_open *o, u32 mode);
 void npf_wake(struct npf_open *o, __poll_t mask);
+void npf_wake_reader(struct npf_open *o);
 
 int npf_dev_init(void);
 void npf_dev_exit(void);

@@ -78,14 +78,14 @@ static void npf_tap_keep(struct npf_open *o, struct sk_buff *skb, u32 snap,
 		/* A full ring wakes the reader whatever MinToCopy says. */
 		npf_count(o, NPF_STAT_DROP);
 		if (!(mode & NPF_MODE_DUMP))
-			npf_wake(o, EPOLLIN | EPOLLRDNORM);
+			npf_wake_reader(o);
 		return;
 	}
 	npf_count(o, NPF_STAT_CAPT);
 	if (mode & NPF_MODE_DUMP)
 		npf_dump_kick(o);
 	else if (npf_ready(o))
-		npf_wake(o, EPOLLIN | EPOLLRDNORM);
+		npf_wake_reader(o);
 }
 
 static void npf_tap_capture(struct npf_open *o, struct sk_buff *skb, u32 mode)

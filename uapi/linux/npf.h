@@ -66,8 +66,10 @@
  * expires (0 = no timeout, -1 = never wait), then copies as many whole
  * records as fit in the caller's buffer; it may return 0 after a timeout.
  * With O_NONBLOCK a read that is not ready fails with EAGAIN. poll() reports
- * EPOLLIN exactly when the open is ready, and starts the read-timeout clock
- * so that a poller is woken when the timeout expires with data buffered.
+ * EPOLLIN exactly when the open is ready. A poll that waits (not a poll
+ * with a zero timeout) starts the read-timeout clock, so that the poller
+ * is woken when the timeout expires with data buffered; for a registered
+ * epoll the clock restarts after every read. Every read stops the clock.
  * A caller buffer smaller than the next record fails with EMSGSIZE and
  * loses nothing.
  *

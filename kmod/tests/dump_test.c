@@ -1,0 +1,612 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * npf_dump: MODE_DUMP's pcap writer (kmod/dump.c): file header, record
+ * format, exact limits, write errors, the ioctls. Files go to /tmp (a
+ * tmpfs in the test VM), named after the case.
+ */
+
+#include "../dump.c"
+
+#include <linux/delay.h>
+#include <linux/resource.h>
+#include <linux/sched/signal.h>
+
+#include "npf_test.h"
+
+#define PHDR	((u32)sizeof(struct npf_pcap_file_hdr))	/* 24 */
+#define RHDR	((u32)sizeof(struct npf_pcap_rec_hdr))	/* 16 */
+
+static void file_put_res(struct kunit_resource *res)
+{
+	fput(res->data);
+}
+
+static const char *tmp_path(struct kunit *test, const char *tag)
+{
+	char *p = kunit_kzalloc(test, 128, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	snprintf(p, 128, "/tmp/npf-kunit-%s%s.pcap", test->name, tag);
+	return p;
+}
+
+/* Open @path (test-managed reference). */
+static struct file *open_file(struct kunit *test, const char *path, int flags)
+{
+	struct file *f = filp_open(path, flags | O_LARGEFILE, 0600);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(f), "open %s: %ld", path,
+			       PTR_ERR_OR_ZERO(f));
+	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, NULL,
+				file_put_res, GFP_KERNEL, f));
+	return f;
+}
+
+static loff_t file_size(struct file *f)
+{
+	return i_size_read(file_inode(f));
+}
+
+/* The whole file at @path, in a test-managed buffer; *@len its size. */
+static u8 *slurp(struct kunit *test, const char *path, size_t *len)
+{
+	struct file *f = open_file(test, path, O_RDONLY);
+	loff_t pos = 0, size = file_size(f);
+	u8 *buf = kunit_kzalloc(test, size + 1, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, kernel_read(f, buf, size, &pos), (ssize_t)size);
+	*len = size;
+	return buf;
+}
+
+/*
+ * Make @o dump to a fresh file at @path, as BIOCSETDUMPFILENAME does
+ * (without the worker). The open's release closes it.
+ */
+static struct file *start_dump(struct kunit *test, struct npf_open *o,
+			       const char *path, bool nano, u32 snaplen)
+{
+	struct file *f = filp_open(path, O_RDWR | O_CREAT | O_TRUNC | O_LARGEFILE,
+				   0600);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	KUNIT_ASSERT_EQ(test, npf_dump_write_header(f, nano, snaplen, 1), 0);
+	o->dump.batch = kmalloc(sizeof(*o->dump.batch), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, o->dump.batch);
+	o->dump.file = f;
+	o->dump.nano = nano;
+	o->dump.snaplen = snaplen;
+	o->dump.pos = PHDR;
+	o->dump.bytes = PHDR;
+	o->mode = NPF_MODE_DUMP;
+	o->linktype = 1;
+	return f;
+}
+
+/* Three records: 10 of 100 bytes (fill 1), 60 of 60 (2), 1 of 1 (3). */
+static void put3(struct kunit *test, struct npf_open *o)
+{
+	KUNIT_ASSERT_NOT_NULL(test, npf_test_put_rec(o, 10, 100, 1));
+	KUNIT_ASSERT_NOT_NULL(test, npf_test_put_rec(o, 60, 0, 2));
+	KUNIT_ASSERT_NOT_NULL(test, npf_test_put_rec(o, 1, 0, 3));
+	KUNIT_ASSERT_EQ(test, o->ring.used, 48U + 96U + 40U);
+}
+
+/* Check the record at @p: header as npf_test_put_rec() made it. */
+static u32 check_rec(struct kunit *test, const u8 *p, u32 caplen, u32 len,
+		     u8 fill, u32 frac)
+{
+	const struct npf_pcap_rec_hdr *r = (const void *)p;
+
+	KUNIT_EXPECT_EQ(test, r->ts_sec, 1000U + fill);
+	KUNIT_EXPECT_EQ(test, r->ts_frac, frac);
+	KUNIT_EXPECT_EQ(test, r->caplen, caplen);
+	KUNIT_EXPECT_EQ(test, r->len, len);
+	KUNIT_EXPECT_NULL(test, memchr_inv(p + RHDR, fill, caplen));
+	return RHDR + caplen;
+}
+
+static void check_header(struct kunit *test, const u8 *p, u32 magic,
+			 u32 snaplen, u32 linktype)
+{
+	const struct npf_pcap_file_hdr *h = (const void *)p;
+
+	KUNIT_EXPECT_EQ(test, h->magic, magic);
+	KUNIT_EXPECT_EQ(test, h->version_major, 2);
+	KUNIT_EXPECT_EQ(test, h->version_minor, 4);
+	KUNIT_EXPECT_EQ(test, h->thiszone, 0);
+	KUNIT_EXPECT_EQ(test, h->sigfigs, 0U);
+	KUNIT_EXPECT_EQ(test, h->snaplen, snaplen);
+	KUNIT_EXPECT_EQ(test, h->linktype, linktype);
+}
+
+/* --- format -------------------------------------------------------------------- */
+
+static void dump_pcap_header(struct kunit *test)
+{
+	const char *pu = tmp_path(test, "-usec"), *pn = tmp_path(test, "-nsec");
+	struct file *f;
+	size_t len;
+	u8 *b;
+
+	KUNIT_EXPECT_EQ(test, PHDR, 24U);
+	KUNIT_EXPECT_EQ(test, RHDR, 16U);
+
+	f = open_file(test, pu, O_RDWR | O_CREAT | O_TRUNC);
+	KUNIT_ASSERT_EQ(test, npf_dump_write_header(f, false, 262144, 1), 0);
+	b = slurp(test, pu, &len);
+	KUNIT_ASSERT_EQ(test, len, (size_t)PHDR);
+	check_header(test, b, 0xa1b2c3d4, 262144, 1);
+	/* little-endian on x86: the bytes tcpdump looks for */
+	KUNIT_EXPECT_EQ(test, b[0], 0xd4);
+	KUNIT_EXPECT_EQ(test, b[3], 0xa1);
+
+	f = open_file(test, pn, O_RDWR | O_CREAT | O_TRUNC);
+	KUNIT_ASSERT_EQ(test, npf_dump_write_header(f, true, 96, 101), 0);
+	b = slurp(test, pn, &len);
+	KUNIT_ASSERT_EQ(test, len, (size_t)PHDR);
+	check_header(test, b, 0xa1b23c4d, 96, 101);
+}
+
+/* The ring holds one unit; the file may want the other. */
+static void dump_rec_hdr_units(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	struct npf_pcap_rec_hdr ph;
+	struct bpf_hdr h = {
+		.bh_tstamp = { .tv_sec = 0x100000005LL },
+		.bh_caplen = 60,
+		.bh_datalen = 1514,
+		.bh_hdrlen = sizeof(h),
+	};
+
+	h.bh_tstamp.tv_usec = 123456;
+	o->tstamp_nano = false;
+	o->dump.nano = false;
+	npf_dump_rec_hdr(o, &ph, &h);
+	KUNIT_EXPECT_EQ(test, ph.ts_frac, 123456U);
+	KUNIT_EXPECT_EQ(test, ph.caplen, 60U);
+	KUNIT_EXPECT_EQ(test, ph.len, 1514U);
+	/* pcap's seconds are 32 bits, unsigned */
+	KUNIT_EXPECT_EQ(test, ph.ts_sec, 5U);
+
+	o->dump.nano = true;
+	npf_dump_rec_hdr(o, &ph, &h);
+	KUNIT_EXPECT_EQ(test, ph.ts_frac, 123456000U);
+
+	h.bh_tstamp.tv_usec = 123456789;
+	o->tstamp_nano = true;
+	npf_dump_rec_hdr(o, &ph, &h);
+	KUNIT_EXPECT_EQ(test, ph.ts_frac, 123456789U);
+	o->dump.nano = false;
+	npf_dump_rec_hdr(o, &ph, &h);
+	KUNIT_EXPECT_EQ(test, ph.ts_frac, 123456U);
+}
+
+static void dump_limit_arithmetic(struct kunit *test)
+{
+	struct npf_dump d = { .packets = 2, .bytes = 100 };
+
+	KUNIT_EXPECT_FALSE(test, npf_dump_over_limit(&d, 1000, 1ULL << 40));
+	d.max_packets = 3;
+	KUNIT_EXPECT_FALSE(test, npf_dump_over_limit(&d, 1, 0));
+	KUNIT_EXPECT_TRUE(test, npf_dump_over_limit(&d, 2, 0));
+	d.max_packets = 0;
+	d.max_bytes = 200;
+	KUNIT_EXPECT_FALSE(test, npf_dump_over_limit(&d, 1, 100));
+	KUNIT_EXPECT_TRUE(test, npf_dump_over_limit(&d, 1, 101));
+	/* full: not even a 1-byte record (16 + 1) fits */
+	d.max_bytes = 100 + 17;
+	KUNIT_EXPECT_FALSE(test, npf_dump_full(&d));
+	d.max_bytes = 100 + 16;
+	KUNIT_EXPECT_TRUE(test, npf_dump_full(&d));
+	d.max_bytes = 0;
+	d.max_packets = 2;
+	KUNIT_EXPECT_TRUE(test, npf_dump_full(&d));
+}
+
+/* --- writing -------------------------------------------------------------------- */
+
+static void dump_sync_writes_records(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	const char *path = tmp_path(test, "");
+	size_t len;
+	u32 off;
+	u8 *b;
+
+	start_dump(test, o, path, false, 262144);
+	put3(test, o);
+	npf_dump_sync(o);
+	KUNIT_EXPECT_EQ(test, o->ring.used, 0U);
+	KUNIT_EXPECT_EQ(test, o->dump.packets, 3ULL);
+	KUNIT_EXPECT_EQ(test, o->dump.bytes, (u64)PHDR + 3 * RHDR + 71);
+	KUNIT_EXPECT_EQ(test, o->dump.pos, (loff_t)o->dump.bytes);
+	KUNIT_EXPECT_FALSE(test, o->dump.ended);
+
+	b = slurp(test, path, &len);
+	KUNIT_ASSERT_EQ(test, len, (size_t)o->dump.bytes);
+	check_header(test, b, 0xa1b2c3d4, 262144, 1);
+	off = PHDR;
+	off += check_rec(test, b + off, 10, 100, 1, 123456);
+	off += check_rec(test, b + off, 60, 60, 2, 123456);
+	off += check_rec(test, b + off, 1, 1, 3, 123456);
+	KUNIT_EXPECT_EQ(test, (size_t)off, len);
+
+	/* nothing in another mode: the ring is read()'s there */
+	KUNIT_ASSERT_NOT_NULL(test, npf_test_put_rec(o, 8, 0, 4));
+	o->mode = NPF_MODE_CAPT;
+	npf_dump_sync(o);
+	KUNIT_EXPECT_EQ(test, o->ring.used, 40U);
+	KUNIT_EXPECT_EQ(test, o->dump.packets, 3ULL);
+}
+
+/* A batch holds NPF_DUMP_BATCH records; more take several writes. */
+static void dump_sync_many_batches(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 65536);
+	const char *path = tmp_path(test, "");
+	int i, n = NPF_DUMP_BATCH * 2 + 7;
+	size_t len;
+	u32 off;
+	u8 *b;
+
+	start_dump(test, o, path, true, 262144);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_NOT_NULL(test, npf_test_put_rec(o, 8, 0, i));
+	npf_dump_sync(o);
+	KUNIT_EXPECT_EQ(test, o->dump.packets, (u64)n);
+	KUNIT_EXPECT_EQ(test, o->ring.used, 0U);
+	b = slurp(test, path, &len);
+	KUNIT_ASSERT_EQ(test, len, (size_t)PHDR + n * (RHDR + 8));
+	off = PHDR;
+	for (i = 0; i < n; i++)
+		off += check_rec(test, b + off, 8, 8, (u8)i, 123456000);
+}
+
+/* max_packets: exactly that many records, the rest stays in the ring. */
+static void dump_packet_limit_exact(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	const char *path = tmp_path(test, "");
+	size_t len;
+
+	start_dump(test, o, path, false, 262144);
+	o->dump.max_packets = 2;
+	put3(test, o);
+	npf_dump_sync(o);
+	KUNIT_EXPECT_EQ(test, o->dump.packets, 2ULL);
+	KUNIT_EXPECT_TRUE(test, o->dump.ended);
+	KUNIT_EXPECT_EQ(test, o->dump.error, 0);
+	KUNIT_EXPECT_EQ(test, o->ring.used, 40U);
+	slurp(test, path, &len);
+	KUNIT_EXPECT_EQ(test, len, (size_t)PHDR + 2 * RHDR + 70);
+	KUNIT_EXPECT_EQ(test, o->dump.bytes, (u64)len);
+	/* ended: nothing more is written */
+	npf_dump_sync(o);
+	KUNIT_EXPECT_EQ(test, o->dump.packets, 2ULL);
+}
+
+/* max_bytes: the file never exceeds it, and holds whole records only. */
+static void dump_byte_limit_exact(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	const char *path = tmp_path(test, "");
+	size_t len;
+
+	start_dump(test, o, path, false, 262144);
+	o->dump.max_bytes = PHDR + 2 * RHDR + 70;	/* two records, exactly */
+	put3(test, o);
+	npf_dump_sync(o);
+	KUNIT_EXPECT_EQ(test, o->dump.packets, 2ULL);
+	KUNIT_EXPECT_TRUE(test, o->dump.ended);
+	slurp(test, path, &len);
+	KUNIT_EXPECT_EQ(test, (u64)len, o->dump.max_bytes);
+}
+
+static void dump_byte_limit_tiny(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	const char *path = tmp_path(test, "");
+	size_t len;
+
+	start_dump(test, o, path, false, 262144);
+	o->dump.max_bytes = PHDR + RHDR + 10 - 1;	/* not even the first */
+	put3(test, o);
+	npf_dump_sync(o);
+	KUNIT_EXPECT_EQ(test, o->dump.packets, 0ULL);
+	KUNIT_EXPECT_TRUE(test, o->dump.ended);
+	KUNIT_EXPECT_EQ(test, o->ring.used, 184U);
+	slurp(test, path, &len);
+	KUNIT_EXPECT_EQ(test, len, (size_t)PHDR);
+}
+
+/*
+ * A write that fails part-way (RLIMIT_FSIZE in the middle of the second
+ * record): the file is cut back to the first, which is counted; the dump
+ * ends with the error.
+ */
+static void dump_write_error_cuts_partial(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	const char *path = tmp_path(test, "");
+	struct rlimit *rl = &current->signal->rlim[RLIMIT_FSIZE];
+	struct rlimit old = *rl;
+	size_t len;
+
+	start_dump(test, o, path, false, 262144);
+	put3(test, o);
+	rl->rlim_cur = PHDR + RHDR + 10 + 5;
+	npf_dump_sync(o);
+	*rl = old;
+	KUNIT_EXPECT_TRUE(test, o->dump.ended);
+	KUNIT_EXPECT_EQ(test, o->dump.error, -EFBIG);
+	KUNIT_EXPECT_EQ(test, o->dump.packets, 1ULL);
+	KUNIT_EXPECT_EQ(test, o->dump.bytes, (u64)PHDR + RHDR + 10);
+	KUNIT_EXPECT_EQ(test, o->dump.pos, (loff_t)PHDR + RHDR + 10);
+	/* the record written is consumed, the others stay */
+	KUNIT_EXPECT_EQ(test, o->ring.used, 96U + 40U);
+	slurp(test, path, &len);
+	KUNIT_EXPECT_EQ(test, len, (size_t)PHDR + RHDR + 10);
+}
+
+/* A write that fails at once: nothing counted, nothing consumed. */
+static void dump_write_error_nothing_written(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	const char *path = tmp_path(test, "");
+	struct file *rw;
+	size_t len;
+
+	rw = start_dump(test, o, path, false, 262144);
+	/* swap in a read-only file: every write fails with EBADF */
+	o->dump.file = filp_open(path, O_RDONLY, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o->dump.file));
+	fput(rw);
+	put3(test, o);
+	npf_dump_sync(o);
+	KUNIT_EXPECT_TRUE(test, o->dump.ended);
+	KUNIT_EXPECT_EQ(test, o->dump.error, -EBADF);
+	KUNIT_EXPECT_EQ(test, o->dump.packets, 0ULL);
+	KUNIT_EXPECT_EQ(test, o->dump.bytes, (u64)PHDR);
+	KUNIT_EXPECT_EQ(test, o->ring.used, 184U);
+	slurp(test, path, &len);
+	KUNIT_EXPECT_EQ(test, len, (size_t)PHDR);
+}
+
+/* A filter that keeps more rewrites the header's snap length, only then. */
+static void dump_filter_changed_header(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	const char *path = tmp_path(test, "");
+	size_t len;
+	u8 *b;
+
+	start_dump(test, o, path, false, 96);
+	put3(test, o);
+	npf_dump_sync(o);
+	o->snaplen = 1000;
+	npf_dump_filter_changed(o);
+	KUNIT_EXPECT_EQ(test, o->dump.snaplen, 1000U);
+	b = slurp(test, path, &len);
+	KUNIT_EXPECT_EQ(test, len, (size_t)PHDR + 3 * RHDR + 71);
+	check_header(test, b, 0xa1b2c3d4, 1000, 1);
+	check_rec(test, b + PHDR, 10, 100, 1, 123456);
+
+	o->snaplen = 50;
+	npf_dump_filter_changed(o);
+	KUNIT_EXPECT_EQ(test, o->dump.snaplen, 1000U);
+	b = slurp(test, path, &len);
+	check_header(test, b, 0xa1b2c3d4, 1000, 1);
+}
+
+/* --- the ioctls ------------------------------------------------------------------ */
+
+static void dump_ioctl_limits_stats(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	void __user *u = npf_test_ualloc(test, 4096);
+	struct npf_dump_limits lim = { .max_bytes = 0, .max_packets = 5 };
+	struct npf_dump_stats st;
+	u32 ended;
+
+	/* no file: limits are remembered, stats say inactive */
+	NPF_TEST_PUT(test, u, &lim, sizeof(lim));
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPLIMITS, u), 0L);
+	KUNIT_EXPECT_EQ(test, o->dump.max_packets, 5ULL);
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCGDUMPSTATS, u), 0L);
+	NPF_TEST_GET(test, &st, u, sizeof(st));
+	KUNIT_EXPECT_EQ(test, st.active, 0U);
+	KUNIT_EXPECT_EQ(test, st.ended, 0U);
+	KUNIT_EXPECT_EQ(test, st.pad, 0U);
+
+	start_dump(test, o, tmp_path(test, ""), false, 262144);
+	put3(test, o);
+	npf_dump_sync(o);
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCGDUMPSTATS, u), 0L);
+	NPF_TEST_GET(test, &st, u, sizeof(st));
+	KUNIT_EXPECT_EQ(test, st.packets, 3ULL);
+	KUNIT_EXPECT_EQ(test, st.bytes, (u64)PHDR + 3 * RHDR + 71);
+	KUNIT_EXPECT_EQ(test, st.error, 0);
+	KUNIT_EXPECT_EQ(test, st.ended, 0U);
+	KUNIT_EXPECT_EQ(test, st.active, 1U);
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCISDUMPENDED, u), 0L);
+	NPF_TEST_GET(test, &ended, u, sizeof(ended));
+	KUNIT_EXPECT_EQ(test, ended, 0U);
+
+	/* a limit already reached ends the dump at once */
+	lim.max_packets = 3;
+	NPF_TEST_PUT(test, u, &lim, sizeof(lim));
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPLIMITS, u), 0L);
+	KUNIT_EXPECT_TRUE(test, o->dump.ended);
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCISDUMPENDED, u), 0L);
+	NPF_TEST_GET(test, &ended, u, sizeof(ended));
+	KUNIT_EXPECT_EQ(test, ended, 1U);
+
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPLIMITS, NPF_TEST_BADPTR),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCGDUMPSTATS, NPF_TEST_BADPTR),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCVERSION, u), -ENOTTY);
+}
+
+/* A tiny byte limit that cannot hold one more record ends it too. */
+static void dump_ioctl_tiny_byte_limit(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	void __user *u = npf_test_ualloc(test, 4096);
+	struct npf_dump_limits lim = { .max_bytes = PHDR + RHDR };
+
+	start_dump(test, o, tmp_path(test, ""), false, 262144);
+	NPF_TEST_PUT(test, u, &lim, sizeof(lim));
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPLIMITS, u), 0L);
+	KUNIT_EXPECT_TRUE(test, o->dump.ended);
+	KUNIT_EXPECT_EQ(test, o->dump.error, 0);
+}
+
+/* Put a BIOCSETDUMPFILENAME request for @path at @u (path after it). */
+static void put_name(struct kunit *test, void __user *u, const char *path,
+		     u32 flags, u32 pad)
+{
+	struct npf_dump_name req = {
+		.path = (u64)(unsigned long)u + 64,
+		.flags = flags,
+		.pad = pad,
+	};
+
+	NPF_TEST_PUT(test, u, &req, sizeof(req));
+	NPF_TEST_PUT(test, u + 64, path, strlen(path) + 1);
+}
+
+static void dump_set_file_errors(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	void __user *u = npf_test_ualloc(test, 4096);
+	const char *path = tmp_path(test, "");
+
+	put_name(test, u, path, 0, 0);
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFILENAME, u), -ENXIO);
+	o->bound = true;
+	o->linktype = 1;
+	put_name(test, u, path, 2, 0);
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFILENAME, u), -EINVAL);
+	put_name(test, u, path, 0, 1);
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFILENAME, u), -EINVAL);
+	put_name(test, u, "/nonexistent-npf-dir/x.pcap", 0, 0);
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFILENAME, u), -ENOENT);
+	put_name(test, u, "/tmp", 0, 0);
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFILENAME, u), -EISDIR);
+	/* not a regular file */
+	put_name(test, u, "/dev/null", 0, 0);
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFILENAME, u), -EINVAL);
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFILENAME,
+					     NPF_TEST_BADPTR), -EFAULT);
+	put_name(test, u, path, 0, 0);
+	WRITE_ONCE(o->gone, true);
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFILENAME, u), -ENODEV);
+	KUNIT_EXPECT_NULL(test, o->dump.file);
+}
+
+/*
+ * Success: header with the open's snap length and link type, the worker
+ * writes what the ring holds within its period. A failed replacement
+ * keeps the file; a good one finishes it first.
+ */
+static void dump_set_file_and_replace(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	void __user *u = npf_test_ualloc(test, 4096);
+	const char *a = tmp_path(test, "-a"), *b = tmp_path(test, "-b");
+	struct file *fa;
+	size_t len;
+	int i;
+	u8 *p;
+
+	o->bound = true;
+	o->linktype = 101;
+	o->snaplen = 1500;
+	o->mode = NPF_MODE_DUMP;
+	put_name(test, u, a, NPF_DUMP_NANO, 0);
+	KUNIT_ASSERT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFILENAME, u), 0L);
+	fa = o->dump.file;
+	KUNIT_ASSERT_NOT_NULL(test, fa);
+	KUNIT_EXPECT_TRUE(test, o->dump.nano);
+	KUNIT_EXPECT_EQ(test, o->dump.bytes, (u64)PHDR);
+	p = slurp(test, a, &len);
+	KUNIT_ASSERT_EQ(test, len, (size_t)PHDR);
+	check_header(test, p, 0xa1b23c4d, 1500, 101);
+
+	/* the worker (every 100 ms) writes what the tap stores */
+	put3(test, o);
+	for (i = 0; i < 200 && READ_ONCE(o->ring.used); i++)
+		msleep(50);
+	mutex_lock(&o->dump.lock);
+	KUNIT_EXPECT_EQ(test, o->dump.packets, 3ULL);
+	mutex_unlock(&o->dump.lock);
+
+	put_name(test, u, "/nonexistent-npf-dir/x.pcap", 0, 0);
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFILENAME, u), -ENOENT);
+	KUNIT_EXPECT_PTR_EQ(test, o->dump.file, fa);
+
+	/* pause the worker's mode so the next records wait in the ring */
+	o->mode = NPF_MODE_CAPT;
+	KUNIT_ASSERT_NOT_NULL(test, npf_test_put_rec(o, 20, 0, 9));
+	o->mode = NPF_MODE_DUMP;
+	put_name(test, u, b, 0, 0);
+	KUNIT_ASSERT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFILENAME, u), 0L);
+	KUNIT_EXPECT_PTR_NE(test, o->dump.file, fa);
+	KUNIT_EXPECT_EQ(test, o->dump.packets, 0ULL);
+	KUNIT_EXPECT_FALSE(test, o->dump.nano);
+	/* a got all four records */
+	slurp(test, a, &len);
+	KUNIT_EXPECT_EQ(test, len, (size_t)PHDR + 4 * RHDR + 71 + 20);
+	p = slurp(test, b, &len);
+	KUNIT_EXPECT_EQ(test, len, (size_t)PHDR);
+	check_header(test, p, 0xa1b2c3d4, 1500, 101);
+
+	npf_dump_close(o);
+	KUNIT_EXPECT_NULL(test, o->dump.file);
+	KUNIT_EXPECT_NULL(test, o->dump.batch);
+}
+
+static int dump_suite_init(struct kunit_suite *suite)
+{
+	int ret = npf_dump_init();
+
+	return ret ? ret : npf_test_mm_get(suite);
+}
+
+static void dump_suite_exit(struct kunit_suite *suite)
+{
+	npf_test_mm_put(suite);
+	npf_dump_exit();
+}
+
+static struct kunit_case npf_dump_cases[] = {
+	KUNIT_CASE(dump_pcap_header),
+	KUNIT_CASE(dump_rec_hdr_units),
+	KUNIT_CASE(dump_limit_arithmetic),
+	KUNIT_CASE(dump_sync_writes_records),
+	KUNIT_CASE(dump_sync_many_batches),
+	KUNIT_CASE(dump_packet_limit_exact),
+	KUNIT_CASE(dump_byte_limit_exact),
+	KUNIT_CASE(dump_byte_limit_tiny),
+	KUNIT_CASE(dump_write_error_cuts_partial),
+	KUNIT_CASE(dump_write_error_nothing_written),
+	KUNIT_CASE(dump_filter_changed_header),
+	KUNIT_CASE(dump_ioctl_limits_stats),
+	KUNIT_CASE(dump_ioctl_tiny_byte_limit),
+	KUNIT_CASE(dump_set_file_errors),
+	KUNIT_CASE(dump_set_file_and_replace),
+	{}
+};
+
+static struct kunit_suite npf_dump_suite = {
+	.name = "npf_dump",
+	.suite_init = dump_suite_init,
+	.suite_exit = dump_suite_exit,
+	.test_cases = npf_dump_cases,
+};
+
+kunit_test_suites(&npf_dump_suite);

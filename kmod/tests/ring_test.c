@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * npf_ring: the per-open ring (kmod/ring.c) and the record layout of
+ * uapi/linux/npf.h.
+ */
+
+#include "../ring.c"
+
+#include <linux/slab.h>
+
+#include "npf_test.h"
+
+#define HDR	((u32)sizeof(struct bpf_hdr))
+
+/* A ring of @size bytes, freed when the case ends. */
+static void ring_free_res(struct kunit_resource *res)
+{
+	npf_ring_free(res->data);
+}
+
+static struct npf_ring *ring_new(struct kunit *test, u32 size)
+{
+	struct npf_ring *ring = kunit_kzalloc(test, sizeof(*ring), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ring);
+	KUNIT_ASSERT_EQ(test, npf_ring_init(ring, size), 0);
+	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, NULL,
+				ring_free_res, GFP_KERNEL, ring));
+	return ring;
+}
+
+/*
+ * Reserve a record of @caplen bytes as the tap does and fill it: header,
+ * then @caplen bytes of @tag. Returns its offset in the ring, or -1.
+ */
+static long ring_put(struct npf_ring *ring, u32 caplen, u8 tag)
+{
+	u32 len = NPF_WORDALIGN(HDR + caplen);
+	struct bpf_hdr *h;
+
+	spin_lock_bh(&ring->lock);
+	h = npf_ring_reserve(ring, len);
+	if (h) {
+		memset(h, 0, len);
+		h->bh_caplen = caplen;
+		h->bh_datalen = caplen;
+		h->bh_hdrlen = HDR;
+		h->bh_tstamp.tv_sec = tag;
+		memset(h + 1, tag, caplen);
+	}
+	spin_unlock_bh(&ring->lock);
+	return h ? (long)((u8 *)h - ring->buf) : -1;
+}
+
+/* A sink that copies what it is given, within limits. */
+struct sink {
+	u8 *buf;		/* everything taken, back to back */
+	u32 cap;
+	u32 got;
+	u32 room;		/* at most this many bytes in all (whole records) */
+	int calls;
+	int max_calls;		/* 0: unlimited; then returns 0 */
+	int fail_call;		/* 1-based call that returns @err; 0: none */
+	int err;
+	u32 runs[4];		/* the lengths offered */
+};
+
+static ssize_t sink_fn(void *ctx, const u8 *recs, u32 len)
+{
+	struct sink *s = ctx;
+	u32 n;
+
+	s->calls++;
+	if (s->calls <= ARRAY_SIZE(s->runs))
+		s->runs[s->calls - 1] = len;
+	if (s->fail_call == s->calls)
+		return s->err;
+	if (s->max_calls && s->calls > s->max_calls)
+		return 0;
+	n = npf_ring_span(recs, len, s->room - s->got);
+	if (s->got + n > s->cap)
+		return -ENOSPC;
+	memcpy(s->buf + s->got, recs, n);
+	s->got += n;
+	return n;
+}
+
+static struct sink *sink_new(struct kunit *test, u32 cap)
+{
+	struct sink *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->buf = kunit_kzalloc(test, cap, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s->buf);
+	s->cap = cap;
+	s->room = cap;
+	return s;
+}
+
+/* The tags of the records in @buf[0..len), in order; returns how many. */
+static int tags_of(const u8 *buf, u32 len, u8 *tags, int max)
+{
+	u32 off = 0;
+	int n = 0;
+
+	while (off < len && n < max) {
+		const struct bpf_hdr *h = (const void *)(buf + off);
+
+		tags[n++] = h->bh_tstamp.tv_sec;
+		off += NPF_WORDALIGN(h->bh_hdrlen + h->bh_caplen);
+	}
+	return n;
+}
+
+static void expect_empty(struct kunit *test, struct npf_ring *ring)
+{
+	KUNIT_EXPECT_EQ(test, ring->head, 0U);
+	KUNIT_EXPECT_EQ(test, ring->tail, 0U);
+	KUNIT_EXPECT_EQ(test, ring->wrap, 0U);
+	KUNIT_EXPECT_EQ(test, ring->used, 0U);
+}
+
+/* --- record layout --------------------------------------------------------- */
+
+static void layout_wordalign(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, NPF_ALIGNMENT, 8);
+	KUNIT_EXPECT_EQ(test, NPF_WORDALIGN(0U), 0U);
+	KUNIT_EXPECT_EQ(test, NPF_WORDALIGN(1U), 8U);
+	KUNIT_EXPECT_EQ(test, NPF_WORDALIGN(7U), 8U);
+	KUNIT_EXPECT_EQ(test, NPF_WORDALIGN(8U), 8U);
+	KUNIT_EXPECT_EQ(test, NPF_WORDALIGN(9U), 16U);
+	KUNIT_EXPECT_EQ(test, NPF_WORDALIGN(32U + 60U), 96U);
+	KUNIT_EXPECT_EQ(test, NPF_WORDALIGN(32U + 1514U), 1552U);
+	KUNIT_EXPECT_EQ(test, NPF_WORDALIGN(32U + 262144U), 262176U);
+}
+
+static void layout_structs(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, sizeof(struct bpf_timeval), 16UL);
+	KUNIT_EXPECT_EQ(test, offsetof(struct bpf_timeval, tv_usec), 8UL);
+	KUNIT_EXPECT_EQ(test, offsetof(struct bpf_timeval, tv_pad), 12UL);
+	KUNIT_EXPECT_EQ(test, sizeof(struct bpf_hdr), 32UL);
+	KUNIT_EXPECT_EQ(test, offsetof(struct bpf_hdr, bh_caplen), 16UL);
+	KUNIT_EXPECT_EQ(test, offsetof(struct bpf_hdr, bh_datalen), 20UL);
+	KUNIT_EXPECT_EQ(test, offsetof(struct bpf_hdr, bh_hdrlen), 24UL);
+	KUNIT_EXPECT_EQ(test, offsetof(struct bpf_hdr, bh_pad0), 26UL);
+	KUNIT_EXPECT_EQ(test, offsetof(struct bpf_hdr, bh_pad1), 28UL);
+	KUNIT_EXPECT_EQ(test, sizeof(struct bpf_hdr) % NPF_ALIGNMENT, 0UL);
+	KUNIT_EXPECT_EQ(test, sizeof(struct bpf_stat), 16UL);
+	KUNIT_EXPECT_EQ(test, sizeof(struct npf_stats), 72UL);
+	KUNIT_EXPECT_EQ(test, offsetof(struct npf_stats, bs_filtered), 32UL);
+	KUNIT_EXPECT_EQ(test, offsetof(struct npf_stats, bs_senterr), 64UL);
+	KUNIT_EXPECT_EQ(test, sizeof(struct npf_ifname), 16UL);
+	KUNIT_EXPECT_EQ(test, sizeof(struct npf_program), 16UL);
+	KUNIT_EXPECT_EQ(test, offsetof(struct npf_program, bf_insns), 8UL);
+	KUNIT_EXPECT_EQ(test, sizeof(struct sock_filter), 8UL);
+	KUNIT_EXPECT_EQ(test, sizeof(struct npf_oid_data), 8UL);
+	KUNIT_EXPECT_EQ(test, offsetof(struct npf_oid_data, data), 8UL);
+	KUNIT_EXPECT_EQ(test, sizeof(struct npf_dump_name), 16UL);
+	KUNIT_EXPECT_EQ(test, sizeof(struct npf_dump_limits), 16UL);
+	KUNIT_EXPECT_EQ(test, sizeof(struct npf_dump_stats), 32UL);
+	KUNIT_EXPECT_EQ(test, offsetof(struct npf_dump_stats, error), 16UL);
+	KUNIT_EXPECT_EQ(test, sizeof(struct npf_sendq_hdr), 16UL);
+	KUNIT_EXPECT_EQ(test, sizeof(struct npf_sendq), 16UL);
+	KUNIT_EXPECT_EQ(test, offsetof(struct npf_sendq, consumed), 12UL);
+	KUNIT_EXPECT_EQ(test, sizeof(struct npf_version), 8UL);
+}
+
+/* --- reserve ----------------------------------------------------------------- */
+
+static void ring_init_is_empty(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 4096);
+
+	KUNIT_EXPECT_EQ(test, ring->size, 4096U);
+	KUNIT_EXPECT_NOT_NULL(test, ring->buf);
+	expect_empty(test, ring);
+	KUNIT_EXPECT_FALSE(test, ring->overflow);
+	KUNIT_EXPECT_NULL(test, memchr_inv(ring->buf, 0, ring->size));
+}
+
+/* 64-byte records (32 of header, 32 of data) fill a 4096-byte ring in 64. */
+static void ring_reserve_until_full(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 4096);
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		KUNIT_ASSERT_EQ(test, ring_put(ring, 32, i), (long)i * 64);
+		KUNIT_EXPECT_EQ(test, ring->used, (u32)(i + 1) * 64);
+		KUNIT_EXPECT_EQ(test, ring->head, (u32)(i + 1) * 64);
+		KUNIT_EXPECT_FALSE(test, ring->overflow);
+	}
+	KUNIT_EXPECT_EQ(test, ring_put(ring, 32, 64), -1L);
+	KUNIT_EXPECT_TRUE(test, ring->overflow);
+	/* even the smallest record is refused */
+	KUNIT_EXPECT_EQ(test, ring_put(ring, 0, 65), -1L);
+	KUNIT_EXPECT_EQ(test, ring->used, 4096U);
+	KUNIT_EXPECT_EQ(test, ring->head, 4096U);
+	KUNIT_EXPECT_EQ(test, ring->tail, 0U);
+	KUNIT_EXPECT_EQ(test, ring->wrap, 0U);
+}
+
+static void ring_reserve_exact_fit(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 4096);
+
+	/* one record of exactly the ring's size */
+	KUNIT_EXPECT_EQ(test, ring_put(ring, 4096 - HDR, 1), 0L);
+	KUNIT_EXPECT_EQ(test, ring->used, 4096U);
+	KUNIT_EXPECT_EQ(test, ring_put(ring, 0, 2), -1L);
+	KUNIT_EXPECT_TRUE(test, ring->overflow);
+}
+
+static void ring_reserve_larger_than_ring(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 4096);
+
+	KUNIT_EXPECT_EQ(test, ring_put(ring, 4096 - HDR + 1, 1), -1L);
+	KUNIT_EXPECT_TRUE(test, ring->overflow);
+	expect_empty(test, ring);
+	/* nothing buffered: a small one still fits */
+	KUNIT_EXPECT_EQ(test, ring_put(ring, 8, 2), 0L);
+}
+
+/* A full ring refuses; what it holds is intact, in order. */
+static void ring_never_overwrites(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 1024);
+	struct sink *s = sink_new(test, 1024);
+	u8 tags[32];
+	int i, n;
+
+	for (i = 0; i < 8; i++)
+		KUNIT_ASSERT_GE(test, ring_put(ring, 96, 10 + i), 0L);
+	for (i = 0; i < 20; i++)
+		KUNIT_EXPECT_EQ(test, ring_put(ring, 96, 100 + i), -1L);
+	KUNIT_EXPECT_EQ(test, npf_ring_drain(ring, sink_fn, s), 1024L);
+	n = tags_of(s->buf, s->got, tags, ARRAY_SIZE(tags));
+	KUNIT_ASSERT_EQ(test, n, 8);
+	for (i = 0; i < 8; i++) {
+		const struct bpf_hdr *h = (const void *)(s->buf + i * 128);
+
+		KUNIT_EXPECT_EQ(test, tags[i], 10 + i);
+		KUNIT_EXPECT_EQ(test, h->bh_caplen, 96U);
+		KUNIT_EXPECT_NULL(test, memchr_inv(h + 1, 10 + i, 96));
+	}
+}
+
+/* --- drain ---------------------------------------------------------------------- */
+
+static void ring_drain_empty(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 4096);
+	struct sink *s = sink_new(test, 4096);
+
+	KUNIT_EXPECT_EQ(test, npf_ring_drain(ring, sink_fn, s), 0L);
+	KUNIT_EXPECT_EQ(test, s->calls, 0);
+}
+
+static void ring_drain_all_resets(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 4096);
+	struct sink *s = sink_new(test, 4096);
+
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 10, 1), 0L);	/* 48 */
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 100, 2), 48L);	/* 136 */
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 0, 3), 184L);	/* 32 */
+	KUNIT_EXPECT_EQ(test, ring->used, 216U);
+	KUNIT_EXPECT_EQ(test, npf_ring_drain(ring, sink_fn, s), 216L);
+	KUNIT_EXPECT_EQ(test, s->calls, 1);
+	KUNIT_EXPECT_EQ(test, s->runs[0], 216U);
+	expect_empty(test, ring);
+	/* the next record starts at 0 again */
+	KUNIT_EXPECT_EQ(test, ring_put(ring, 10, 4), 0L);
+}
+
+/* The sink takes whole records only; the rest stays, exactly. */
+static void ring_drain_partial(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 4096);
+	struct sink *s = sink_new(test, 4096);
+	int i;
+
+	for (i = 0; i < 5; i++)
+		KUNIT_ASSERT_GE(test, ring_put(ring, 32, i), 0L);	/* 64 each */
+	s->room = 64 * 2 + 63;
+	KUNIT_EXPECT_EQ(test, npf_ring_drain(ring, sink_fn, s), 128L);
+	KUNIT_EXPECT_EQ(test, ring->tail, 128U);
+	KUNIT_EXPECT_EQ(test, ring->head, 320U);
+	KUNIT_EXPECT_EQ(test, ring->used, 192U);
+	/* stopped after a short take: one call */
+	KUNIT_EXPECT_EQ(test, s->calls, 1);
+
+	s->room = 4096;
+	KUNIT_EXPECT_EQ(test, npf_ring_drain(ring, sink_fn, s), 192L);
+	KUNIT_EXPECT_EQ(test, s->got, 320U);
+	expect_empty(test, ring);
+}
+
+/* The wrap: records never straddle the end; the data comes back in order. */
+static void ring_wrap_around(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 256);
+	struct sink *s = sink_new(test, 1024);
+	u8 tags[8];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		KUNIT_ASSERT_EQ(test, ring_put(ring, 32, i), (long)i * 64);
+	s->room = 128;
+	KUNIT_ASSERT_EQ(test, npf_ring_drain(ring, sink_fn, s), 128L);
+	KUNIT_EXPECT_EQ(test, ring->tail, 128U);
+	KUNIT_EXPECT_EQ(test, ring->used, 128U);
+
+	/* no room at the end: goes to 0, the end is marked */
+	KUNIT_EXPECT_EQ(test, ring_put(ring, 32, 4), 0L);
+	KUNIT_EXPECT_EQ(test, ring->wrap, 256U);
+	KUNIT_EXPECT_EQ(test, ring->head, 64U);
+	KUNIT_EXPECT_EQ(test, ring_put(ring, 32, 5), 64L);
+	KUNIT_EXPECT_EQ(test, ring->head, 128U);
+	KUNIT_EXPECT_EQ(test, ring->used, 256U);
+	KUNIT_EXPECT_FALSE(test, ring->overflow);
+	/* head met tail: full */
+	KUNIT_EXPECT_EQ(test, ring_put(ring, 0, 6), -1L);
+	KUNIT_EXPECT_TRUE(test, ring->overflow);
+
+	/* one drain, two runs: [128, 256) then [0, 128) */
+	s->room = 1024;
+	s->calls = 0;
+	KUNIT_EXPECT_EQ(test, npf_ring_drain(ring, sink_fn, s), 256L);
+	KUNIT_EXPECT_EQ(test, s->calls, 2);
+	KUNIT_EXPECT_EQ(test, s->runs[0], 128U);
+	KUNIT_EXPECT_EQ(test, s->runs[1], 128U);
+	KUNIT_ASSERT_EQ(test, tags_of(s->buf, s->got, tags, 8), 6);
+	for (i = 0; i < 6; i++)
+		KUNIT_EXPECT_EQ(test, tags[i], i);
+	expect_empty(test, ring);
+	KUNIT_EXPECT_FALSE(test, ring->overflow);
+}
+
+/* The unused end before the wrap point is skipped, not read. */
+static void ring_wrap_marker_gap(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 256);
+	struct sink *s = sink_new(test, 1024);
+
+	/* 96-byte records: two fit, 64 bytes are left at the end */
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 64, 1), 0L);
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 64, 2), 96L);
+	/* tail 0 < 96: no wrap possible, full */
+	KUNIT_EXPECT_EQ(test, ring_put(ring, 64, 3), -1L);
+	KUNIT_EXPECT_EQ(test, ring->wrap, 0U);
+	KUNIT_EXPECT_TRUE(test, ring->overflow);
+	/* a record that fits in the 64 bytes at the end still goes there */
+	KUNIT_EXPECT_EQ(test, ring_put(ring, 32, 3), 192L);
+	KUNIT_EXPECT_EQ(test, ring->head, 256U);
+
+	s->room = 96;
+	KUNIT_ASSERT_EQ(test, npf_ring_drain(ring, sink_fn, s), 96L);
+	KUNIT_EXPECT_FALSE(test, ring->overflow);	/* a read clears it */
+	KUNIT_EXPECT_EQ(test, ring_put(ring, 64, 4), 0L);
+	KUNIT_EXPECT_EQ(test, ring->wrap, 256U);
+	KUNIT_EXPECT_EQ(test, ring->head, 96U);
+	KUNIT_EXPECT_EQ(test, ring->used, 96U + 64U + 96U);
+
+	/* take the run up to the wrap point only: tail goes back to 0 */
+	s->room = 96 + 160;
+	s->max_calls = 1;
+	s->calls = 0;
+	KUNIT_EXPECT_EQ(test, npf_ring_drain(ring, sink_fn, s), 160L);
+	KUNIT_EXPECT_EQ(test, s->runs[0], 160U);
+	KUNIT_EXPECT_EQ(test, ring->tail, 0U);
+	KUNIT_EXPECT_EQ(test, ring->wrap, 0U);
+	KUNIT_EXPECT_EQ(test, ring->head, 96U);
+	KUNIT_EXPECT_EQ(test, ring->used, 96U);
+
+	s->room = 1024;
+	s->max_calls = 0;
+	KUNIT_EXPECT_EQ(test, npf_ring_drain(ring, sink_fn, s), 96L);
+	expect_empty(test, ring);
+	KUNIT_EXPECT_EQ(test, s->got, 96U + 160U + 96U);
+}
+
+/* A sink error with nothing taken is the drain's result; nothing is lost. */
+static void ring_drain_sink_error(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 256);
+	struct sink *s = sink_new(test, 1024);
+
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 1), 0L);
+	s->fail_call = 1;
+	s->err = -EFAULT;
+	KUNIT_EXPECT_EQ(test, npf_ring_drain(ring, sink_fn, s), -EFAULT);
+	KUNIT_EXPECT_EQ(test, ring->used, 64U);
+	KUNIT_EXPECT_EQ(test, ring->tail, 0U);
+
+	/* a sink that takes nothing: 0, overflow not cleared */
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 2), 64L);
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 3), 128L);
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 4), 192L);
+	KUNIT_EXPECT_EQ(test, ring_put(ring, 32, 5), -1L);
+	s->fail_call = 0;
+	s->room = 63;
+	s->calls = 0;
+	KUNIT_EXPECT_EQ(test, npf_ring_drain(ring, sink_fn, s), 0L);
+	KUNIT_EXPECT_TRUE(test, ring->overflow);
+	KUNIT_EXPECT_EQ(test, ring->used, 256U);
+}
+
+/* An error in the second run: what the first run took is consumed. */
+static void ring_drain_error_after_wrap(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 256);
+	struct sink *s = sink_new(test, 1024);
+	int i;
+
+	for (i = 0; i < 4; i++)
+		KUNIT_ASSERT_GE(test, ring_put(ring, 32, i), 0L);
+	s->room = 128;
+	KUNIT_ASSERT_EQ(test, npf_ring_drain(ring, sink_fn, s), 128L);
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 4), 0L);
+	KUNIT_ASSERT_EQ(test, ring->wrap, 256U);
+
+	s->room = 1024;
+	s->calls = 0;
+	s->fail_call = 2;
+	s->err = -EFAULT;
+	KUNIT_EXPECT_EQ(test, npf_ring_drain(ring, sink_fn, s), 128L);
+	KUNIT_EXPECT_EQ(test, ring->tail, 0U);
+	KUNIT_EXPECT_EQ(test, ring->wrap, 0U);
+	KUNIT_EXPECT_EQ(test, ring->head, 64U);
+	KUNIT_EXPECT_EQ(test, ring->used, 64U);
+}
+
+static void ring_span_whole_records(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 4096);
+
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 8, 1), 0L);	/* 40 */
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 9, 2), 40L);	/* 48 */
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 1, 3), 88L);	/* 40 */
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 128, 128), 128U);
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 128, 127), 88U);
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 128, 88), 88U);
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 128, 87), 40U);
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 128, 39), 0U);
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 128, 0), 0U);
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 88, SIZE_MAX), 88U);
+}
+
+/* --- flush, resize ---------------------------------------------------------------- */
+
+static void ring_flush_empties(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 256);
+	int i;
+
+	for (i = 0; i < 5; i++)
+		ring_put(ring, 32, i);
+	KUNIT_EXPECT_TRUE(test, ring->overflow);
+	npf_ring_flush(ring);
+	expect_empty(test, ring);
+	KUNIT_EXPECT_FALSE(test, ring->overflow);
+	KUNIT_EXPECT_EQ(test, ring->size, 256U);
+}
+
+static void ring_resize_ok(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 256);
+	u8 *old = ring->buf;
+
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 1), 0L);
+	KUNIT_EXPECT_EQ(test, npf_ring_resize(ring, 8192), 0);
+	KUNIT_EXPECT_EQ(test, ring->size, 8192U);
+	KUNIT_EXPECT_PTR_NE(test, ring->buf, old);
+	expect_empty(test, ring);
+	KUNIT_EXPECT_NULL(test, memchr_inv(ring->buf, 0, 8192));
+	/* the whole new size is usable */
+	KUNIT_EXPECT_EQ(test, ring_put(ring, 8192 - HDR, 2), 0L);
+}
+
+/* An allocation that cannot succeed: the old ring and its records stay. */
+static void ring_resize_failure_keeps_old(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 256);
+	struct sink *s = sink_new(test, 256);
+	u8 *old = ring->buf;
+	u8 tags[4];
+
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 7), 0L);
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 8), 64L);
+	/* more than the guest's RAM: vmalloc refuses at once */
+	KUNIT_EXPECT_EQ(test, npf_ring_resize(ring, 0xfffffff8U), -ENOMEM);
+	KUNIT_EXPECT_PTR_EQ(test, ring->buf, old);
+	KUNIT_EXPECT_EQ(test, ring->size, 256U);
+	KUNIT_EXPECT_EQ(test, ring->used, 128U);
+	KUNIT_EXPECT_EQ(test, ring->head, 128U);
+	KUNIT_EXPECT_EQ(test, npf_ring_drain(ring, sink_fn, s), 128L);
+	KUNIT_ASSERT_EQ(test, tags_of(s->buf, s->got, tags, 4), 2);
+	KUNIT_EXPECT_EQ(test, tags[0], 7);
+	KUNIT_EXPECT_EQ(test, tags[1], 8);
+}
+
+/* --- npf_ring_read: to user memory ------------------------------------------------ */
+
+static void ring_read_user(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 256);
+	char __user *ubuf = npf_test_ualloc(test, 4096);
+	u8 *kbuf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	u8 tags[8];
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, kbuf);
+	for (i = 0; i < 4; i++)
+		KUNIT_ASSERT_GE(test, ring_put(ring, 32, i), 0L);
+
+	/* smaller than the first record: EMSGSIZE, nothing lost */
+	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 63), (ssize_t)-EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 0), (ssize_t)-EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, ring->used, 256U);
+	/* a bad buffer: EFAULT, nothing lost */
+	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, NPF_TEST_BADPTR, 4096),
+			(ssize_t)-EFAULT);
+	KUNIT_EXPECT_EQ(test, ring->used, 256U);
+	/* room for 1.5 records: exactly one */
+	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 96), 64L);
+	KUNIT_EXPECT_EQ(test, ring->used, 192U);
+	NPF_TEST_GET(test, kbuf, ubuf, 64);
+	KUNIT_EXPECT_EQ(test, tags_of(kbuf, 64, tags, 8), 1);
+	KUNIT_EXPECT_EQ(test, tags[0], 0);
+
+	/* wrap, then read it all: the two runs arrive back to back */
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 4), 0L);
+	KUNIT_ASSERT_EQ(test, ring->wrap, 256U);
+	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 4096), 256L);
+	NPF_TEST_GET(test, kbuf, ubuf, 256);
+	KUNIT_ASSERT_EQ(test, tags_of(kbuf, 256, tags, 8), 4);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, tags[i], i + 1);
+	expect_empty(test, ring);
+	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 4096), 0L);
+}
+
+static struct kunit_case npf_ring_cases[] = {
+	KUNIT_CASE(layout_wordalign),
+	KUNIT_CASE(layout_structs),
+	KUNIT_CASE(ring_init_is_empty),
+	KUNIT_CASE(ring_reserve_until_full),
+	KUNIT_CASE(ring_reserve_exact_fit),
+	KUNIT_CASE(ring_reserve_larger_than_ring),
+	KUNIT_CASE(ring_never_overwrites),
+	KUNIT_CASE(ring_drain_empty),
+	KUNIT_CASE(ring_drain_all_resets),
+	KUNIT_CASE(ring_drain_partial),
+	KUNIT_CASE(ring_wrap_around),
+	KUNIT_CASE(ring_wrap_marker_gap),
+	KUNIT_CASE(ring_drain_sink_error),
+	KUNIT_CASE(ring_drain_error_after_wrap),
+	KUNIT_CASE(ring_span_whole_records),
+	KUNIT_CASE(ring_flush_empties),
+	KUNIT_CASE(ring_resize_ok),
+	KUNIT_CASE(ring_resize_failure_keeps_old),
+	KUNIT_CASE(ring_read_user),
+	{}
+};
+
+static struct kunit_suite npf_ring_suite = {
+	.name = "npf_ring",
+	.suite_init = npf_test_mm_get,
+	.suite_exit = npf_test_mm_put,
+	.test_cases = npf_ring_cases,
+};
+
+kunit_test_suites(&npf_ring_suite);

@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: GPL-2.0
+/* npf_kunit.ko: its own copy of kmod/tap.c (nothing here is tested directly). */
+#include "../tap.c"
