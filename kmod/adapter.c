@@ -123,6 +123,14 @@ int npf_adapter_bind(struct npf_open *o, const char *name)
 	}
 	if (o->dev)
 		npf_adapter_detach(o);
+	/*
+	 * o->ptype may have been on another device's list (this binding's,
+	 * or one the notifier took away): an RCU walker of that list may
+	 * still stand on it, and would follow it into the new list for
+	 * ever. Reuse it only after a grace period.
+	 */
+	if (o->bound)
+		synchronize_net();
 	npf_adapter_attach(o, dev, linktype);
 	o->packet_filter = NDIS_PACKET_TYPE_DIRECTED |
 			   NDIS_PACKET_TYPE_MULTICAST |
