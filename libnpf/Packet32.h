@@ -191,13 +191,65 @@ BOOLEAN PacketReceivePacket(LPADAPTER AdapterObject, LPPACKET lpPacket,
 
 /*
  * Transmit the frame in lpPacket (link-layer header included, no FCS)
- * PacketSetNumWrites() times with one write(). Sync is ignored.
+ * PacketSetNumWrites() times with one write(). Sync is ignored. FALSE and
+ * errno: ENETDOWN, EMSGSIZE (longer than the adapter takes), EINVAL
+ * (shorter than its link header), EAGAIN (O_NONBLOCK and the send buffer
+ * is full), EINTR: a signal, even a stop and continue (^Z, fg) with no
+ * handler installed, ends a long repeat early; PacketGetNpfStats()'s
+ * bs_sent tells how many copies went out.
  */
 BOOLEAN PacketSendPacket(LPADAPTER AdapterObject, LPPACKET pPacket,
 			 BOOLEAN Sync);
 
 /* BIOCSWRITEREP: each PacketSendPacket() sends the frame nwrites times. */
 BOOLEAN PacketSetNumWrites(LPADAPTER AdapterObject, int nwrites);
+
+/*
+ * Send a queue of frames with one system call (BIOCSENDPACKETSNOSYNC, or
+ * BIOCSENDPACKETSSYNC when Sync is TRUE: the frames leave spaced as their
+ * timestamps say). PacketBuff holds back-to-back entries, each a
+ * struct npf_sendq_hdr then caplen bytes of frame, no padding: the record
+ * format of a pcap file, which PacketSendQueueQueue() builds. Every entry
+ * is sent once, PacketSetNumWrites() does not apply.
+ * Returns the bytes of the entries sent, as packet.dll did: Size when all
+ * went out; less, with errno set, when an entry stopped the queue (EINVAL
+ * caplen 0 or past the end, EMSGSIZE too long for the adapter, ENETDOWN,
+ * EINTR a signal, ...). 0 and errno EINVAL for a NULL adapter, a NULL
+ * buffer or a Size over INT_MAX.
+ */
+INT PacketSendPackets(LPADAPTER AdapterObject, PVOID PacketBuff, ULONG Size,
+		      BOOLEAN Sync);
+
+/*
+ * Linux addition: a send queue, wpcap's pcap_send_queue under packet.dll
+ * names (pcap_sendqueue_alloc/queue/destroy). buffer holds len bytes of
+ * entries in PacketSendPackets()' format; send them with
+ * PacketSendPackets(adapter, q->buffer, q->len, sync).
+ */
+typedef struct _PACKET_SEND_QUEUE {
+	UINT	maxlen;			/* size of buffer */
+	UINT	len;			/* bytes of entries in it */
+	PCHAR	buffer;
+} PACKET_SEND_QUEUE, *PPACKET_SEND_QUEUE;
+
+/*
+ * An empty queue of memsize bytes (1 to INT_MAX). NULL and errno EINVAL
+ * or ENOMEM.
+ */
+PPACKET_SEND_QUEUE PacketSendQueueAlloc(UINT memsize);
+
+/* Free a queue and its buffer. NULL is ignored. */
+VOID PacketSendQueueFree(PPACKET_SEND_QUEUE queue);
+
+/*
+ * Append one entry: the header as given (its caplen bytes of data follow
+ * it) and caplen bytes of data. 0, or -1 and errno: EINVAL for NULL
+ * pointers or caplen 0, ENOBUFS when the entry does not fit (the queue is
+ * unchanged).
+ */
+INT PacketSendQueueQueue(PPACKET_SEND_QUEUE queue,
+			 const struct npf_sendq_hdr *header,
+			 const UCHAR *data);
 
 /*
  * Kernel ring size in bytes (BIOCSETBUFFERSIZE); flushes the ring and
@@ -230,7 +282,22 @@ BOOLEAN PacketSetMinToCopy(LPADAPTER AdapterObject, int nbytes);
 /* Read timeout in ms: 0 waits forever, -1 returns at once (BIOCSRTIMEOUT). */
 BOOLEAN PacketSetReadTimeout(LPADAPTER AdapterObject, int timeout);
 
-/* PACKET_MODE_* (BIOCSMODE); zeroes the counters. */
+/*
+ * PACKET_MODE_* (BIOCSMODE); flushes the ring and zeroes the counters.
+ * What PacketReceivePacket() then returns:
+ *   PACKET_MODE_CAPT       records (struct bpf_hdr + frame), as above
+ *   PACKET_MODE_STAT       one struct npf_stat_record per read timeout:
+ *                          the packets and bytes the filter accepted in
+ *                          that interval, which runs from the previous
+ *                          read; -1 returns at once with the counts since
+ *                          then; with 0 the read fails (EINVAL)
+ *   PACKET_MODE_DUMP       nothing (0 bytes): the module writes the pcap
+ *                          file of PacketSetDumpName(); a read waits for
+ *                          the end of the dump or the read timeout
+ *   PACKET_MODE_STAT_DUMP  one struct npf_stat_dump_record per interval
+ *                          (the above and the dump file's size)
+ * PACKET_MODE_MON (WinPcap's TME) is refused with EINVAL.
+ */
 BOOLEAN PacketSetMode(LPADAPTER AdapterObject, int mode);
 
 /* NPF_DISABLE_LOOPBACK or NPF_ENABLE_LOOPBACK (BIOCISETLOBBEH). */
@@ -260,11 +327,62 @@ BOOLEAN PacketRequest(LPADAPTER AdapterObject, BOOLEAN Set,
 BOOLEAN PacketSetHwFilter(LPADAPTER AdapterObject, ULONG Filter);
 
 /*
+ * Kernel dump (PACKET_MODE_DUMP): the module itself writes the packets the
+ * filter accepts to a pcap file. Set the file and the limits, then the
+ * mode; leaving the mode or closing the adapter finishes the file.
+ *
+ * PacketSetDumpName: name is a path of len bytes (a NUL within them ends
+ * it; WinPcap also took UTF-16, Linux paths are bytes). The module opens
+ * (creates, truncates) it at once, with the caller's credentials, relative
+ * to the caller's working directory, and writes the pcap header; its
+ * errors are this call's (ENOENT, EACCES, EROFS, EINVAL not a regular
+ * file...), and on failure the previous file stays.
+ */
+BOOLEAN PacketSetDumpName(LPADAPTER AdapterObject, void *name, int len);
+
+/*
+ * Stop the dump at maxfilesize bytes of file (header included) or
+ * maxnpacks packets, whichever comes first; 0 = no limit. Exact, in whole
+ * packets.
+ */
+BOOLEAN PacketSetDumpLimits(LPADAPTER AdapterObject, UINT maxfilesize,
+			    UINT maxnpacks);
+
+/* Linux addition: the same with 64-bit limits (files over 4 GiB). */
+BOOLEAN PacketSetDumpLimitsEx(LPADAPTER AdapterObject, ULONGLONG MaxBytes,
+			      ULONGLONG MaxPackets);
+
+/*
+ * TRUE once a limit (or a write error, see PacketGetDumpStats) ended the
+ * dump. With sync TRUE and the dump still running, it first waits until
+ * the descriptor is readable: in PACKET_MODE_DUMP that is the end of the
+ * dump, in PACKET_MODE_STAT_DUMP also the end of each statistics interval.
+ * FALSE both for "not ended" and for an error; errno tells them apart for
+ * a caller that zeroes it before the call: EINTR (a signal ended the
+ * wait), ENODEV (the adapter went away), ...
+ */
+BOOLEAN PacketIsDumpEnded(LPADAPTER AdapterObject, BOOLEAN sync);
+
+/*
+ * Linux addition: how the dump stands (BIOCGDUMPSTATS): packets and bytes
+ * in the file, whether it ended, and the -errno of the write that ended
+ * it (0 for a limit).
+ */
+BOOLEAN PacketGetDumpStats(LPADAPTER AdapterObject, struct npf_dump_stats *s);
+
+/*
  * The descriptor to wait on for "data ready" (poll()/select()/epoll:
  * readable exactly when a read would return at once). -1 and errno EINVAL
  * for a NULL adapter. Do not close it.
  */
 HANDLE PacketGetReadEvent(LPADAPTER AdapterObject);
+
+/*
+ * Linux addition: all the counters of the open at 64 bits (BIOCGSTATSEX),
+ * with bs_filtered, bs_nomem and the transmit counters bs_sent,
+ * bs_sent_bytes and bs_senterr; see <linux/npf.h>.
+ */
+BOOLEAN PacketGetNpfStats(LPADAPTER AdapterObject, struct npf_stats *s);
 
 /*
  * Linux addition: the pcap LINKTYPE_ value of the adapter (BIOCGDLT),

@@ -5,7 +5,10 @@
  * the delayed-write wait, batching and repeated sends are the kernel's.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -89,4 +92,27 @@ BOOLEAN PacketSetNumWrites(LPADAPTER AdapterObject, int nwrites)
 		return FALSE;
 	AdapterObject->NumWrites = nwrites;
 	return TRUE;
+}
+
+/*
+ * The kernel writes npf_sendq.consumed back also when an entry stopped the
+ * queue: those bytes went out, as packet.dll's return value says.
+ */
+EXPORT_SYMBOL
+INT PacketSendPackets(LPADAPTER AdapterObject, PVOID PacketBuff, ULONG Size,
+		      BOOLEAN Sync)
+{
+	unsigned long req = Sync ? BIOCSENDPACKETSSYNC : BIOCSENDPACKETSNOSYNC;
+	struct npf_sendq q;
+
+	/* 0 and not -1: callers compare the result with Size, unsigned. */
+	if (!AdapterObject || (!PacketBuff && Size) || Size > INT_MAX) {
+		errno = EINVAL;
+		return 0;
+	}
+	memset(&q, 0, sizeof(q));
+	q.buf = (uintptr_t)PacketBuff;
+	q.len = Size;
+	ioctl(AdapterObject->hFile, req, &q);
+	return (INT)q.consumed;
 }

@@ -116,6 +116,12 @@ BOOLEAN PacketGetStatsEx(LPADAPTER AdapterObject, struct bpf_stat *s)
 	return npf_ioctl(AdapterObject, BIOCGSTATS, s);
 }
 
+EXPORT_SYMBOL
+BOOLEAN PacketGetNpfStats(LPADAPTER AdapterObject, struct npf_stats *s)
+{
+	return npf_ioctl(AdapterObject, BIOCGSTATSEX, s);
+}
+
 /*
  * The kernel reads the 8-byte head the ioctl size covers, then Length
  * bytes of Data behind it: OidData is passed as it is.

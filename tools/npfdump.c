@@ -10,6 +10,10 @@
  * The defaults are libpcap-on-Windows': MinToCopy 16,000 bytes, read
  * timeout 1 s, the kernel's 1,000,000-byte ring.
  *
+ * -K is NPF's kernel dump (MODE_DUMP): the module writes the pcap file
+ * itself and npfdump only waits, in ppoll(), for the dump to end (a -c or
+ * --max-bytes limit, a write error) or a signal.
+ *
  * Signals: SIGINT, SIGTERM and SIGHUP are blocked except while waiting in
  * ppoll(), which unblocks them atomically; a signal therefore always ends
  * the wait, even with --read-timeout 0, and never lands between a check of
@@ -52,6 +56,8 @@ struct dump_opts {
 	long min_to_copy;		/* --min-to-copy, --immediate */
 	bool min_to_copy_set;		/* ... given on the command line */
 	long read_timeout;		/* --read-timeout */
+	bool kdump;			/* -K: the kernel writes -w FILE */
+	uint64_t max_bytes;		/* --max-bytes; 0: no limit */
 	struct npf_print_opts print;
 	char *expr;			/* the filter expression */
 };
@@ -68,13 +74,12 @@ struct dump {
 	uint64_t captured;		/* packets printed or written */
 };
 
-static volatile sig_atomic_t stop_signal;
-
 enum {
 	OPT_VERSION = 256,
 	OPT_MIN_TO_COPY,
 	OPT_READ_TIMEOUT,
 	OPT_IMMEDIATE,
+	OPT_MAX_BYTES,
 };
 
 static const struct option long_options[] = {
@@ -89,15 +94,17 @@ static const struct option long_options[] = {
 	{ "immediate",		no_argument,		NULL, OPT_IMMEDIATE },
 	{ "min-to-copy",	required_argument,	NULL, OPT_MIN_TO_COPY },
 	{ "read-timeout",	required_argument,	NULL, OPT_READ_TIMEOUT },
+	{ "kernel-dump",	no_argument,		NULL, 'K' },
+	{ "max-bytes",		required_argument,	NULL, OPT_MAX_BYTES },
 	{ NULL, 0, NULL, 0 }
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: npfdump [-dehlnptUvxX] [-B size] [-c count] [-i interface]\n"
+"Usage: npfdump [-dehKlnptUvxX] [-B size] [-c count] [-i interface]\n"
 "               [-s snaplen] [-w file] [--immediate] [--min-to-copy bytes]\n"
-"               [--read-timeout ms] [expression]\n"
+"               [--read-timeout ms] [--max-bytes bytes] [expression]\n"
 "\n"
 "Capture packets through /dev/npf (WinPcap's NPF model) and print them as\n"
 "tcpdump does, or write them to a pcap file.\n"
@@ -123,6 +130,13 @@ static void usage(FILE *f)
 "  --read-timeout MS     ... or MS milliseconds (default %d; 0 waits for\n"
 "                        ever, -1 returns at once)\n"
 "  --immediate           deliver packets at once (MinToCopy 0)\n"
+"  -K, --kernel-dump     with -w FILE: the kernel writes FILE itself (NPF's\n"
+"                        MODE_DUMP); npfdump copies no packet, it waits for\n"
+"                        -c COUNT packets, --max-bytes or a signal. FILE is\n"
+"                        a regular file, opened by the kernel with your\n"
+"                        credentials, relative to the current directory\n"
+"  --max-bytes BYTES     with -K: stop when FILE would grow past BYTES\n"
+"                        (pcap header included; whole packets only)\n"
 "  -h, --help    this help; --version: versions\n"
 "\n"
 "The expression is tcpdump's (pcap-filter(7)), compiled by libpcap.\n"
@@ -133,7 +147,9 @@ static void usage(FILE *f)
 "tcpdump reports on Linux; WinDump reported every packet seen, bs_recv);\n"
 "\"dropped by kernel\" are accepted packets that did not fit in the ring\n"
 "(bs_drop); \"dropped by interface\", shown when not 0, are packets the\n"
-"adapter itself dropped (ps_ifdrop).\n",
+"adapter itself dropped (ps_ifdrop). With -K, \"captured\" are the packets\n"
+"in FILE, as the kernel counted them, and a write error of the kernel ends\n"
+"the dump with \"npfdump: kernel dump: ERROR\" and exit status 1.\n",
 		TOOL_MAX_SNAPLEN, DEFAULT_MIN_TO_COPY, DEFAULT_READ_TIMEOUT);
 }
 
@@ -186,6 +202,19 @@ static void __attribute__((noreturn)) bad_option(const char *arg,
 	tool_die("unrecognized option '%s' (see npfdump --help)", arg);
 }
 
+/* -K needs a file for the kernel to write. */
+static void check_kdump_args(const struct dump_opts *o)
+{
+	if (o->max_bytes && !o->kdump)
+		tool_die("--max-bytes limits a kernel dump: it needs -K");
+	if (!o->kdump || o->dflag)
+		return;
+	if (!o->wfile)
+		tool_die("-K: the kernel writes a pcap file: give it with -w FILE");
+	if (!strcmp(o->wfile, "-"))
+		tool_die("-K: the kernel writes regular files only, not -w -");
+}
+
 static void parse_args(int argc, char **argv, struct dump_opts *o)
 {
 	int c, xflag = 0, Xflag = 0, tflag = 0;
@@ -198,7 +227,7 @@ static void parse_args(int argc, char **argv, struct dump_opts *o)
 
 	opterr = 0;	/* our own one-line messages */
 	/* Leading ':': a missing argument is told from an unknown option. */
-	while ((c = getopt_long(argc, argv, ":B:c:dehi:lnps:tUvw:xX",
+	while ((c = getopt_long(argc, argv, ":B:c:dehi:Klnps:tUvw:xX",
 				long_options, NULL)) != -1) {
 		switch (c) {
 		case 'B':
@@ -221,6 +250,9 @@ static void parse_args(int argc, char **argv, struct dump_opts *o)
 			exit(0);
 		case 'i':
 			o->ifname = optarg;
+			break;
+		case 'K':
+			o->kdump = true;
 			break;
 		case 'l':
 			o->linebuf = true;
@@ -271,6 +303,11 @@ static void parse_args(int argc, char **argv, struct dump_opts *o)
 			o->min_to_copy = 0;
 			o->min_to_copy_set = true;
 			break;
+		case OPT_MAX_BYTES:
+			o->max_bytes = (uint64_t)tool_opt_long(optarg,
+							       "max-bytes", 1,
+							       LONG_MAX);
+			break;
 		case ':':
 			bad_option(argv[optind - 1], true);
 		default:
@@ -278,6 +315,7 @@ static void parse_args(int argc, char **argv, struct dump_opts *o)
 		}
 	}
 	set_print_flags(o, xflag, Xflag, tflag);
+	check_kdump_args(o);
 	/*
 	 * The module refuses a MinToCopy larger than the ring: with a small
 	 * -B, lower the default (not a value the user gave) to the ring size.
@@ -380,44 +418,6 @@ static void print_listening(const struct dump *d)
 			tool_name, d->adapter->Name, d->linktype, d->o->snaplen);
 }
 
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-/*
- * Catch the stop signals without SA_RESTART and block them, returning in
- * @waitmask the mask ppoll() waits with. As tcpdump: SIGINT and SIGTERM
- * always (a shell starts background jobs with SIGINT ignored, and
- * "npfdump & kill -INT $!" must work), SIGHUP only when not ignored
- * (nohup). SIGPIPE is caught but not blocked: only our own writes raise
- * it, and it must end the capture then.
- */
-static void setup_signals(sigset_t *waitmask)
-{
-	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa, old;
-	sigset_t block;
-	size_t i;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigemptyset(&block);
-	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
-		if (stops[i] == SIGHUP && sigaction(SIGHUP, NULL, &old) == 0 &&
-		    old.sa_handler == SIG_IGN)
-			continue;
-		sigaction(stops[i], &sa, NULL);
-		sigaddset(&block, stops[i]);
-	}
-	sigaction(SIGPIPE, &sa, NULL);
-	sigprocmask(SIG_BLOCK, &block, waitmask);
-	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
-		if (sigismember(&block, stops[i]))
-			sigdelset(waitmask, stops[i]);
-}
-
 static void dump_one(struct dump *d, const struct tool_record *r)
 {
 	struct pcap_pkthdr h;
@@ -468,7 +468,7 @@ static int flush_batch(struct dump *d)
 	}
 	if (!ferror(d->out))
 		return RUN_ON;
-	if (stop_signal == SIGPIPE)
+	if (tool_stop_signal == SIGPIPE)
 		return RUN_DONE;	/* "npfdump | head": a normal end */
 	fprintf(stderr, "%s: %s: write error\n", tool_name,
 		d->o->wfile ? d->o->wfile : "standard output");
@@ -520,10 +520,10 @@ static int capture_loop(struct dump *d, PACKET *pkt, const sigset_t *waitmask)
 	int fd = PacketGetReadEvent(d->adapter);
 	int ret;
 
-	while (!stop_signal) {
+	while (!tool_stop_signal) {
 		if (wait_ready(fd, waitmask) < 0)
 			return read_error(d, errno);
-		if (stop_signal)
+		if (tool_stop_signal)
 			break;
 		if (!PacketReceivePacket(d->adapter, pkt, TRUE)) {
 			if (errno == EINTR || errno == EAGAIN)
@@ -562,15 +562,127 @@ static bool close_output(struct dump *d)
 	bool ok;
 
 	if (!d->dumper)
-		return fflush(stdout) == 0 || stop_signal == SIGPIPE;
+		return fflush(stdout) == 0 || tool_stop_signal == SIGPIPE;
 	/* "npfdump -w - | head -c 100": a closed pipe is a normal end. */
-	ok = pcap_dump_flush(d->dumper) == 0 || stop_signal == SIGPIPE;
+	ok = pcap_dump_flush(d->dumper) == 0 || tool_stop_signal == SIGPIPE;
 	pcap_dump_close(d->dumper);
 	pcap_close(d->dead);
 	if (!ok)
 		fprintf(stderr, "%s: %s: write error\n", tool_name,
 			d->o->wfile);
 	return ok;
+}
+
+/* BIOCSETDUMPFILENAME's errors: the kernel opened the file. */
+static void __attribute__((noreturn)) kdump_file_error(const char *path,
+							int err)
+{
+	if (err == EINVAL)
+		tool_die("%s: not a regular file (the kernel dump writes regular files only)",
+			 path);
+	tool_die("%s: %s", path, strerror(err));
+}
+
+/*
+ * -K: the limits and the file first, the mode last: the switch to
+ * MODE_DUMP empties the ring and zeroes the counters, so that the file and
+ * the statistics start together.
+ */
+static void kdump_start(struct dump *d)
+{
+	const struct dump_opts *o = d->o;
+	LPADAPTER a = d->adapter;
+
+	if (!PacketSetDumpLimitsEx(a, o->max_bytes, (uint64_t)o->count))
+		tool_die("%s: cannot set the dump limits: %s", a->Name,
+			 strerror(errno));
+	/* As given: the kernel resolves it from our working directory. */
+	if (!PacketSetDumpName(a, (void *)o->wfile, (int)strlen(o->wfile)))
+		kdump_file_error(o->wfile, errno);
+	if (!PacketSetMode(a, PACKET_MODE_DUMP))
+		tool_die("%s: cannot start the kernel dump: %s", a->Name,
+			 strerror(errno));
+}
+
+/* Until the dump ends (a limit, a write error) or a stop signal. */
+static int kdump_wait(struct dump *d, const sigset_t *waitmask)
+{
+	struct pollfd pfd = {
+		.fd = PacketGetReadEvent(d->adapter),
+		.events = POLLIN,
+	};
+
+	while (!tool_stop_signal) {
+		if (ppoll(&pfd, 1, NULL, waitmask) < 0) {
+			if (errno == EINTR)
+				continue;
+			return read_error(d, errno);
+		}
+		/* EPOLLERR | EPOLLHUP: the adapter went away. */
+		if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))
+			return read_error(d, ENODEV);
+		if (PacketIsDumpEnded(d->adapter, FALSE))
+			break;
+	}
+	return RUN_DONE;
+}
+
+/*
+ * End the dump and report it. The counters come first; then a packet
+ * limit at the packets they say the ring took (bs_capt), so that frames
+ * arriving from now on cannot reach the file without being counted; then
+ * leaving MODE_DUMP writes out what is buffered and closes the file, whose
+ * packet count is then final.
+ */
+static int kdump_finish(struct dump *d)
+{
+	const struct dump_opts *o = d->o;
+	LPADAPTER a = d->adapter;
+	struct npf_dump_stats ds;
+	uint64_t limit, max_bytes = o->max_bytes;
+	struct npf_stats st;
+	struct bpf_stat bs;
+
+	if (!PacketGetNpfStats(a, &st) || !PacketGetDumpStats(a, &ds))
+		goto fail;
+	limit = st.bs_capt;
+	if (o->count && (uint64_t)o->count < limit)
+		limit = (uint64_t)o->count;
+	/* 0 is "no limit": "nothing more" is a limit at the current size. */
+	if (!limit)
+		max_bytes = ds.bytes;
+	if (!PacketSetDumpLimitsEx(a, max_bytes, limit) ||
+	    !PacketSetMode(a, PACKET_MODE_CAPT) ||
+	    !PacketGetDumpStats(a, &ds))
+		goto fail;
+	/* The 32-bit counters as BIOCGSTATS would give them. */
+	bs.bs_recv = (uint32_t)st.bs_recv;
+	bs.bs_drop = (uint32_t)(st.bs_drop + st.bs_nomem);
+	bs.ps_ifdrop = (uint32_t)st.ps_ifdrop;
+	bs.bs_capt = (uint32_t)st.bs_capt;
+	tool_print_stats(stderr, ds.packets, &bs);
+	if (ds.error) {
+		fprintf(stderr, "%s: kernel dump: %s\n", tool_name,
+			strerror(-ds.error));
+		return RUN_ERROR;
+	}
+	return RUN_DONE;
+fail:
+	fprintf(stderr, "%s: %s: cannot finish the kernel dump: %s\n",
+		tool_name, a->Name, strerror(errno));
+	return RUN_ERROR;
+}
+
+static int kdump(struct dump *d, const sigset_t *waitmask)
+{
+	int ret;
+
+	kdump_start(d);
+	print_listening(d);
+	ret = kdump_wait(d, waitmask);
+	if (kdump_finish(d) == RUN_ERROR)
+		ret = RUN_ERROR;
+	return ret;
 }
 
 static void print_stats(const struct dump *d)
@@ -601,7 +713,7 @@ int main(int argc, char **argv)
 		tool_die("no interface given: use -i IFACE (see npfdump --help)");
 
 	/* From here a stop signal waits for the capture loop, which ends. */
-	setup_signals(&waitmask);
+	tool_catch_stop_signals(&waitmask);
 	d.adapter = tool_open_adapter(o.ifname);
 	d.linktype = PacketGetLinkType(d.adapter);
 	if (d.linktype < 0)
@@ -617,12 +729,18 @@ int main(int argc, char **argv)
 	compile_or_die(&o, d.dlt, &prog);
 	configure(&d, &prog);
 	pcap_freecode(&prog);
+	if (o.kdump) {
+		ret = kdump(&d, &waitmask);
+		PacketCloseAdapter(d.adapter);
+		free(o.expr);
+		return ret == RUN_ERROR ? 1 : 0;
+	}
 	open_output(&d);
 	print_listening(&d);
 
 	ret = capture(&d, &waitmask);
 	/* As tcpdump: end a line a signal may have cut short. */
-	if (stop_signal && stop_signal != SIGPIPE && !d.dumper)
+	if (tool_stop_signal && tool_stop_signal != SIGPIPE && !d.dumper)
 		putchar('\n');
 	if (!close_output(&d))
 		ret = RUN_ERROR;

@@ -10,6 +10,7 @@ const char *t_solib;
 
 static const struct t_case *const suites[] = {
 	name_cases, bpf_cases, record_cases, error_cases, ioctl_cases,
+	sendq_cases,
 #ifndef NO_PCAP_ORDER_TEST
 	pcap_order_cases,
 #endif

@@ -38,7 +38,7 @@ extern int t_case_failed;
 
 extern const struct t_case name_cases[], bpf_cases[], record_cases[],
 	error_cases[], ioctl_cases[], pcap_order_cases[],
-	export_cases[];
+	export_cases[], sendq_cases[];
 
 /* Path of libnpf.so.1, from the command line, for the export test. */
 extern const char *t_solib;

@@ -53,6 +53,25 @@ static void null_adapter_einval(void)
 	CHECK_ERR(PacketGetLinkType(NULL), -1, EINVAL);
 }
 
+/* The 1.1 functions: the same rules. */
+static void null_adapter_einval_1_1(void)
+{
+	struct npf_dump_stats ds;
+	struct npf_stats st;
+	char frame[60] = { 0 };
+
+	CHECK_ERR(PacketGetNpfStats(NULL, &st), FALSE, EINVAL);
+	CHECK_ERR(PacketSetDumpName(NULL, "x.pcap", 6), FALSE, EINVAL);
+	CHECK_ERR(PacketSetDumpLimits(NULL, 0, 10), FALSE, EINVAL);
+	CHECK_ERR(PacketSetDumpLimitsEx(NULL, 0, 10), FALSE, EINVAL);
+	CHECK_ERR(PacketIsDumpEnded(NULL, FALSE), FALSE, EINVAL);
+	CHECK_ERR(PacketIsDumpEnded(NULL, TRUE), FALSE, EINVAL);
+	CHECK_ERR(PacketGetDumpStats(NULL, &ds), FALSE, EINVAL);
+	/* 0, not -1: less than any Size, also compared unsigned */
+	CHECK_ERR(PacketSendPackets(NULL, frame, sizeof(frame), FALSE), 0,
+		  EINVAL);
+}
+
 /* An adapter whose descriptor is closed: only argument checks can pass. */
 static ADAPTER dead = { .hFile = -1, .Name = "dead", .NumWrites = 1 };
 
@@ -69,6 +88,18 @@ static void null_argument_einval(void)
 	CHECK_ERR(PacketGetStats(&dead, NULL), FALSE, EINVAL);
 	CHECK_ERR(PacketGetStatsEx(&dead, NULL), FALSE, EINVAL);
 	CHECK_ERR(PacketRequest(&dead, TRUE, NULL), FALSE, EINVAL);
+	CHECK_ERR(PacketGetNpfStats(&dead, NULL), FALSE, EINVAL);
+	CHECK_ERR(PacketGetDumpStats(&dead, NULL), FALSE, EINVAL);
+	CHECK_ERR(PacketSetDumpName(&dead, NULL, 6), FALSE, EINVAL);
+	CHECK_ERR(PacketSetDumpName(&dead, "x.pcap", 0), FALSE, EINVAL);
+	CHECK_ERR(PacketSetDumpName(&dead, "x.pcap", -1), FALSE, EINVAL);
+	CHECK_ERR(PacketSendPackets(&dead, NULL, 16, TRUE), 0, EINVAL);
+	CHECK_ERR(PacketSendPackets(&dead, buf, 0x80000000u, TRUE), 0,
+		  EINVAL);
+	/* Valid arguments reach the (closed) descriptor. */
+	CHECK_ERR(PacketSendPackets(&dead, buf, sizeof(buf), FALSE), 0, EBADF);
+	CHECK_ERR(PacketSetDumpName(&dead, "x.pcap", 6), FALSE, EBADF);
+	CHECK_ERR(PacketIsDumpEnded(&dead, TRUE), FALSE, EBADF);
 }
 
 static void bad_values_einval(void)
@@ -196,6 +227,7 @@ static void versions(void)
 
 const struct t_case error_cases[] = {
 	T_CASE(null_adapter_einval),
+	T_CASE(null_adapter_einval_1_1),
 	T_CASE(null_argument_einval),
 	T_CASE(bad_values_einval),
 	T_CASE(null_objects_ignored),

@@ -17,10 +17,28 @@ static const char *const public[] = {
 	"PacketGetReadEvent", "PacketGetLinkType",
 };
 
+/* Added in 1.1: the kernel dump, send queues, 64-bit counters. */
+static const char *const public_1_1[] = {
+	"PacketGetDumpStats", "PacketGetNpfStats", "PacketIsDumpEnded",
+	"PacketSendPackets", "PacketSendQueueAlloc", "PacketSendQueueFree",
+	"PacketSendQueueQueue", "PacketSetDumpLimits", "PacketSetDumpLimitsEx",
+	"PacketSetDumpName",
+};
+
 static const char *const hidden[] = {
 	"npf_parse_adapter_name", "npf_program_from_bpf", "npf_ioctl",
 	"npf_ioctl_u32", "npf_device_path", "npf_sysfs_version_path",
 };
+
+/* @name has version @ver, and not @other (a released node is fixed). */
+static void check_version(void *h, const char *name, const char *ver,
+			  const char *other)
+{
+	CHECK(dlvsym(h, name, ver) != NULL);
+	if (!dlvsym(h, name, ver))
+		printf("  missing: %s@%s\n", name, ver);
+	CHECK(dlvsym(h, name, other) == NULL);
+}
 
 static void shared_library_exports(void)
 {
@@ -34,11 +52,10 @@ static void shared_library_exports(void)
 	CHECK(h != NULL);
 	if (!h)
 		return;
-	for (i = 0; i < sizeof(public) / sizeof(public[0]); i++) {
-		CHECK(dlvsym(h, public[i], "LIBNPF_1.0") != NULL);
-		if (!dlvsym(h, public[i], "LIBNPF_1.0"))
-			printf("  missing: %s\n", public[i]);
-	}
+	for (i = 0; i < sizeof(public) / sizeof(public[0]); i++)
+		check_version(h, public[i], "LIBNPF_1.0", "LIBNPF_1.1");
+	for (i = 0; i < sizeof(public_1_1) / sizeof(public_1_1[0]); i++)
+		check_version(h, public_1_1[i], "LIBNPF_1.1", "LIBNPF_1.0");
 	for (i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
 		CHECK(dlsym(h, hidden[i]) == NULL);
 	dlclose(h);

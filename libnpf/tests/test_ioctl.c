@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -23,25 +24,64 @@ static struct {
 	int ncalls;
 	unsigned long req[MAXCALLS];
 	uint8_t arg[MAXCALLS][64];	/* what the caller passed */
+	char path[64];			/* of the last BIOCSETDUMPFILENAME */
+	uint32_t consumed;		/* send queues: bytes "sent" */
+	int ended_from;			/* BIOCISDUMPENDED: 1 from this call */
+	int ended_calls;
 } fake;
 
-/* What a query returns: BIOCGSTATS, BIOCGDLT, BIOCQUERYOID. */
+/* What a query returns: BIOCGSTATS, BIOCGDLT, BIOCQUERYOID... */
 static const struct bpf_stat fake_stats = { 10, 2, 1, 7 };
+static const struct npf_stats fake_stats64 = {
+	.bs_recv = 1ULL << 40, .bs_capt = 7, .bs_sent = 100000,
+	.bs_sent_bytes = 6000000, .bs_senterr = 3,
+};
+static const struct npf_dump_stats fake_dump = {
+	.packets = 10, .bytes = 24 + 10 * 76, .error = -ENOSPC, .ended = 1,
+	.active = 1,
+};
 static const uint8_t fake_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+
+static bool is_sendq(unsigned long req)
+{
+	return req == BIOCSENDPACKETSNOSYNC || req == BIOCSENDPACKETSSYNC;
+}
 
 static void fake_answer(unsigned long req, void *arg)
 {
 	struct npf_oid_data *oid = arg;
-	uint32_t dlt = NPF_LINKTYPE_ETHERNET;
+	uint32_t dlt = NPF_LINKTYPE_ETHERNET, ended;
 
 	if (req == BIOCGSTATS) {
 		memcpy(arg, &fake_stats, sizeof(fake_stats));
+	} else if (req == BIOCGSTATSEX) {
+		memcpy(arg, &fake_stats64, sizeof(fake_stats64));
+	} else if (req == BIOCGDUMPSTATS) {
+		memcpy(arg, &fake_dump, sizeof(fake_dump));
+	} else if (req == BIOCISDUMPENDED) {
+		fake.ended_calls++;
+		ended = fake.ended_from && fake.ended_calls >= fake.ended_from;
+		memcpy(arg, &ended, sizeof(ended));
 	} else if (req == BIOCGDLT) {
 		memcpy(arg, &dlt, sizeof(dlt));
 	} else if (req == BIOCQUERYOID && oid->length >= sizeof(fake_mac)) {
 		memcpy(oid->data, fake_mac, sizeof(fake_mac));
 		oid->length = sizeof(fake_mac);
 	}
+}
+
+/* What the kernel reads behind the argument: the path, the queue. */
+static void fake_follow(unsigned long req, void *arg)
+{
+	const struct npf_dump_name *dn = arg;
+	struct npf_sendq *q = arg;
+
+	if (req == BIOCSETDUMPFILENAME)
+		snprintf(fake.path, sizeof(fake.path), "%s",
+			 (const char *)(uintptr_t)dn->path);
+	/* Written back on success and on failure alike. */
+	if (is_sendq(req))
+		q->consumed = fake.consumed;
 }
 
 /* How much of the argument to record: the ioctl size, OID data too. */
@@ -69,6 +109,7 @@ int ioctl(int fd, unsigned long req, ...)
 		memcpy(fake.arg[fake.ncalls], arg, fake_arg_len(req, arg));
 		fake.ncalls++;
 	}
+	fake_follow(req, arg);
 	if (fake.fail_errno) {
 		errno = fake.fail_errno;
 		return -1;
@@ -246,6 +287,124 @@ static void oid_requests(void)
 	fake_stop();
 }
 
+static void stats64(void)
+{
+	struct npf_stats st;
+	LPADAPTER a;
+
+	fake_start();
+	a = open_fake();
+	memset(&st, 0xff, sizeof(st));
+	CHECK(a && PacketGetNpfStats(a, &st));
+	CHECK(!memcmp(&st, &fake_stats64, sizeof(st)));
+	CHECK(fake.ncalls == 1 && fake.req[0] == BIOCGSTATSEX);
+	PacketCloseAdapter(a);
+	fake_stop();
+}
+
+/* The last call was @req with @len bytes of argument @want. */
+static int last_arg(unsigned long req, const void *want, size_t len)
+{
+	return fake.ncalls >= 1 && fake.req[fake.ncalls - 1] == req &&
+	       !memcmp(fake.arg[fake.ncalls - 1], want, len);
+}
+
+static void dump_calls(void)
+{
+	struct npf_dump_limits lim = { 1500000, 10 };
+	struct npf_dump_stats ds;
+	struct npf_dump_name dn;
+	char name[8] = "abc.pcap";	/* no NUL: len says where it ends */
+	LPADAPTER a;
+
+	fake_start();
+	a = open_fake();
+	CHECK(a != NULL);
+	if (!a)
+		goto out;
+	CHECK(PacketSetDumpName(a, name, sizeof(name)));
+	CHECK(fake.req[0] == BIOCSETDUMPFILENAME &&
+	      !strcmp(fake.path, "abc.pcap"));
+	memcpy(&dn, fake.arg[0], sizeof(dn));
+	CHECK(dn.flags == 0 && dn.pad == 0 && dn.path != 0);
+	/* A NUL inside len ends the name. */
+	CHECK(PacketSetDumpName(a, "d/x.pcap\0junk", 13));
+	CHECK(!strcmp(fake.path, "d/x.pcap"));
+	CHECK(PacketSetDumpLimits(a, 1500000, 10));
+	CHECK(last_arg(BIOCSETDUMPLIMITS, &lim, sizeof(lim)));
+	lim.max_bytes = 5ULL << 32;
+	lim.max_packets = 0;
+	CHECK(PacketSetDumpLimitsEx(a, 5ULL << 32, 0));
+	CHECK(last_arg(BIOCSETDUMPLIMITS, &lim, sizeof(lim)));
+	CHECK(PacketGetDumpStats(a, &ds));
+	CHECK(!memcmp(&ds, &fake_dump, sizeof(ds)));
+	fake.fail_errno = ENOENT;
+	CHECK_ERR(PacketSetDumpName(a, name, sizeof(name)), FALSE, ENOENT);
+out:
+	PacketCloseAdapter(a);
+	fake_stop();
+}
+
+static void dump_ended(void)
+{
+	LPADAPTER a;
+
+	fake_start();
+	a = open_fake();
+	CHECK(a != NULL);
+	if (!a)
+		goto out;
+	/* Not ended: FALSE, errno untouched. */
+	errno = 0;
+	CHECK(PacketIsDumpEnded(a, FALSE) == FALSE && errno == 0);
+	CHECK(fake.ncalls == 1 && fake.req[0] == BIOCISDUMPENDED);
+	/* Sync: not yet, wait (/dev/null is readable at once), ended. */
+	fake.ncalls = 0;
+	fake.ended_calls = 0;
+	fake.ended_from = 2;
+	CHECK(PacketIsDumpEnded(a, TRUE) == TRUE);
+	CHECK(fake.ncalls == 2);
+	/* Ended already: no wait, one question. */
+	fake.ncalls = 0;
+	CHECK(PacketIsDumpEnded(a, TRUE) == TRUE && fake.ncalls == 1);
+	fake.fail_errno = ENXIO;
+	CHECK_ERR(PacketIsDumpEnded(a, TRUE), FALSE, ENXIO);
+out:
+	PacketCloseAdapter(a);
+	fake_stop();
+}
+
+static void send_packets(void)
+{
+	static uint8_t buf[3 * 76];
+	struct npf_sendq q;
+	LPADAPTER a;
+
+	fake_start();
+	a = open_fake();
+	CHECK(a != NULL);
+	if (!a)
+		goto out;
+	fake.consumed = sizeof(buf);
+	CHECK(PacketSendPackets(a, buf, sizeof(buf), FALSE) == sizeof(buf));
+	CHECK(fake.req[0] == BIOCSENDPACKETSNOSYNC);
+	memcpy(&q, fake.arg[0], sizeof(q));
+	CHECK(q.buf == (uintptr_t)buf && q.len == sizeof(buf));
+	CHECK(q.consumed == 0);		/* an output only */
+	CHECK(PacketSendPackets(a, buf, sizeof(buf), TRUE) == sizeof(buf));
+	CHECK(fake.req[1] == BIOCSENDPACKETSSYNC);
+	/* An entry stopped the queue: the bytes before it, and errno. */
+	fake.consumed = 76;
+	fake.fail_errno = EMSGSIZE;
+	CHECK_ERR(PacketSendPackets(a, buf, sizeof(buf), FALSE), 76, EMSGSIZE);
+	fake.consumed = 0;
+	fake.fail_errno = ENETDOWN;
+	CHECK_ERR(PacketSendPackets(a, buf, sizeof(buf), TRUE), 0, ENETDOWN);
+out:
+	PacketCloseAdapter(a);
+	fake_stop();
+}
+
 /* read()/write() of the PACKET buffer, over a pipe in place of the fd. */
 static void receive_and_send(void)
 {
@@ -296,6 +455,10 @@ const struct t_case ioctl_cases[] = {
 	T_CASE(set_bpf),
 	T_CASE(stats),
 	T_CASE(oid_requests),
+	T_CASE(stats64),
+	T_CASE(dump_calls),
+	T_CASE(dump_ended),
+	T_CASE(send_packets),
 	T_CASE(receive_and_send),
 	T_END
 };

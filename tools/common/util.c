@@ -8,6 +8,7 @@
 #include "util.h"
 
 const char *tool_name = "npf";
+volatile sig_atomic_t tool_stop_signal;
 
 static void tool_vprint(const char *tag, const char *fmt, va_list ap)
 {
@@ -135,6 +136,39 @@ LPADAPTER tool_open_adapter(const char *ifname)
 	if (!a)
 		tool_die("%s", tool_open_error(ifname, errno, msg, sizeof(msg)));
 	return a;
+}
+
+static void on_stop_signal(int sig)
+{
+	tool_stop_signal = sig;
+}
+
+void tool_catch_stop_signals(sigset_t *waitmask)
+{
+	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old;
+	sigset_t block;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+		if (stops[i] == SIGHUP && sigaction(SIGHUP, NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(stops[i], &sa, NULL);
+		sigaddset(&block, stops[i]);
+	}
+	/* Caught, never blocked: only the tool's own writes raise it. */
+	sigaction(SIGPIPE, &sa, NULL);
+	if (!waitmask)
+		return;
+	sigprocmask(SIG_BLOCK, &block, waitmask);
+	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		if (sigismember(&block, stops[i]))
+			sigdelset(waitmask, stops[i]);
 }
 
 static const char *plural(uint64_t n)

@@ -7,6 +7,7 @@
 #ifndef NPF_TOOLS_UTIL_H
 #define NPF_TOOLS_UTIL_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -48,6 +49,25 @@ LPADAPTER tool_open_adapter(const char *ifname);
 /* The message tool_open_adapter() dies with for errno @err. */
 const char *tool_open_error(const char *ifname, int err, char *buf,
 			    size_t size);
+
+/*
+ * The signal that asked the tool to stop (SIGINT, SIGTERM, SIGHUP, or
+ * SIGPIPE when a write raised it); 0 until one came.
+ */
+extern volatile sig_atomic_t tool_stop_signal;
+
+/*
+ * Catch the stop signals, without SA_RESTART, into tool_stop_signal: as
+ * tcpdump, SIGINT and SIGTERM always (a shell starts background jobs with
+ * SIGINT ignored, and "tool & kill -INT $!" must work), SIGHUP only when
+ * not ignored (nohup), and SIGPIPE.
+ * With @waitmask, SIGINT, SIGTERM and SIGHUP are also blocked and
+ * *@waitmask is the mask to ppoll() with: a signal then always ends the
+ * wait and never lands between a check of tool_stop_signal and the wait.
+ * Without, they interrupt whatever system call is running (EINTR): a long
+ * BIOCSWRITEREP write or send queue ends at once.
+ */
+void tool_catch_stop_signals(sigset_t *waitmask);
 
 /*
  * tcpdump's closing statistics: "N packets captured", "N packets received

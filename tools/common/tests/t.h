@@ -37,10 +37,30 @@ extern int t_case_failed;
 	} while (0)
 
 extern const struct t_case record_cases[], util_cases[], filter_cases[],
-	cli_cases[];
+	cli_cases[], rate_cases[], json_cases[], frame_cases[],
+	sendq_cases[], cli_stat_gen_cases[];
 
-/* The npfdump binary, from the command line, for the CLI tests. */
-extern const char *t_npfdump;
+/* The tools' binaries, from the command line, for the CLI tests. */
+extern const char *t_npfdump, *t_npfstat, *t_npfgen;
+
+/* A tool run to completion: its status and output. */
+struct t_run {
+	int status;		/* exit status; -1 if it did not exit */
+	char out[16384];	/* stdout */
+	char err[4096];		/* stderr */
+};
+
+/*
+ * Run the program at @path with the NULL-terminated arguments, stdin
+ * /dev/null: 0 if it ran.
+ */
+int t_run(struct t_run *r, const char *path, ...);
+
+/* Status 1, nothing on stdout, one stderr line "TOOL: " + @want... */
+int t_error_line(const struct t_run *r, const char *tool, const char *want);
+
+/* @path is given and executable. */
+int t_can_run(const char *path);
 
 /* Cases that cannot run here count as skipped, not passed. */
 extern const char *t_case_skipped;

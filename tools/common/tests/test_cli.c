@@ -16,12 +16,6 @@
 
 #define MAXARGS		16
 
-struct run {
-	int status;		/* exit status; -1 if it did not exit */
-	char out[16384];	/* stdout */
-	char err[4096];		/* stderr */
-};
-
 static void slurp(FILE *f, char *buf, size_t size)
 {
 	size_t n;
@@ -32,19 +26,20 @@ static void slurp(FILE *f, char *buf, size_t size)
 	fclose(f);
 }
 
-/* Run npfdump with the NULL-terminated arguments; 0 if it ran. */
-static int npfdump(struct run *r, ...)
+int t_run(struct t_run *r, const char *path, ...)
 {
-	const char *argv[MAXARGS + 2] = { t_npfdump };
-	FILE *out = tmpfile(), *err = tmpfile();
+	const char *argv[MAXARGS + 2] = { path };
+	FILE *out, *err;
 	int i = 1, status;
 	va_list ap;
 	pid_t pid;
 
-	va_start(ap, r);
+	va_start(ap, path);
 	while (i <= MAXARGS && (argv[i] = va_arg(ap, const char *)))
 		i++;
 	va_end(ap);
+	out = tmpfile();
+	err = tmpfile();
 	if (!out || !err)
 		return -1;
 	fflush(stdout);
@@ -55,7 +50,7 @@ static int npfdump(struct run *r, ...)
 		dup2(null, 0);
 		dup2(fileno(out), 1);
 		dup2(fileno(err), 2);
-		execv(t_npfdump, (char *const *)argv);
+		execv(path, (char *const *)argv);
 		_exit(127);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) < 0)
@@ -66,28 +61,39 @@ static int npfdump(struct run *r, ...)
 	return 0;
 }
 
-/* One line, "npfdump: " + @want (a prefix of the rest if @prefix). */
-static int one_error_line(const struct run *r, const char *want)
+int t_error_line(const struct t_run *r, const char *tool, const char *want)
 {
 	const char *nl = strchr(r->err, '\n');
+	size_t n = strlen(tool);
 
 	if (r->status != 1 || r->out[0] || !nl || nl[1])
 		return 0;
-	if (strncmp(r->err, "npfdump: ", 9))
+	if (strncmp(r->err, tool, n) || strncmp(r->err + n, ": ", 2))
 		return 0;
-	return !strncmp(r->err + 9, want, strlen(want));
+	return !strncmp(r->err + n + 2, want, strlen(want));
 }
 
-#define RUN(r, ...)	CHECK(npfdump(r, __VA_ARGS__, (const char *)NULL) == 0)
+int t_can_run(const char *path)
+{
+	return path && access(path, X_OK) == 0;
+}
+
+#define RUN(r, ...)	\
+	CHECK(t_run(r, t_npfdump, __VA_ARGS__, (const char *)NULL) == 0)
+
+static int one_error_line(const struct t_run *r, const char *want)
+{
+	return t_error_line(r, "npfdump", want);
+}
 
 static int have_npfdump(void)
 {
-	return t_npfdump && access(t_npfdump, X_OK) == 0;
+	return t_can_run(t_npfdump);
 }
 
 static void help(void)
 {
-	struct run r;
+	struct t_run r;
 
 	if (!have_npfdump())
 		SKIP("no npfdump binary given");
@@ -102,7 +108,7 @@ static void help(void)
 
 static void bad_options(void)
 {
-	struct run r;
+	struct t_run r;
 
 	if (!have_npfdump())
 		SKIP("no npfdump binary given");
@@ -126,12 +132,21 @@ static void bad_options(void)
 	CHECK(one_error_line(&r, "-ttt"));
 	RUN(&r, "ip");
 	CHECK(one_error_line(&r, "no interface given"));
+	/* the kernel dump */
+	RUN(&r, "-i", "eth0", "-K");
+	CHECK(one_error_line(&r, "-K: the kernel writes a pcap file: give it with -w FILE"));
+	RUN(&r, "-i", "eth0", "-K", "-w", "-");
+	CHECK(one_error_line(&r, "-K: the kernel writes regular files only"));
+	RUN(&r, "-i", "eth0", "-w", "x.pcap", "--max-bytes", "1000");
+	CHECK(one_error_line(&r, "--max-bytes limits a kernel dump: it needs -K"));
+	RUN(&r, "-i", "eth0", "-K", "-w", "x.pcap", "--max-bytes", "0");
+	CHECK(one_error_line(&r, "invalid max-bytes '0'"));
 }
 
 /* -d without -i: the program for an Ethernet device, as tcpdump -d. */
 static void dump_program(void)
 {
-	struct run r;
+	struct t_run r;
 
 	if (!have_npfdump())
 		SKIP("no npfdump binary given");
@@ -155,7 +170,7 @@ static void dump_program(void)
 
 static void no_module(void)
 {
-	struct run r;
+	struct t_run r;
 
 	if (!have_npfdump())
 		SKIP("no npfdump binary given");
@@ -175,7 +190,7 @@ static void no_module(void)
 /* With the module loaded (in the VM): an interface that is not there. */
 static void no_such_interface(void)
 {
-	struct run r;
+	struct t_run r;
 
 	if (!have_npfdump())
 		SKIP("no npfdump binary given");
@@ -188,7 +203,7 @@ static void no_such_interface(void)
 
 static void bad_names(void)
 {
-	struct run r;
+	struct t_run r;
 
 	if (!have_npfdump())
 		SKIP("no npfdump binary given");
