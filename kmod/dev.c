@@ -244,6 +244,9 @@ static ssize_t npf_read(struct file *file, char __user *buf, size_t count,
 	if (!npf_ready(o)) {
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
+		/* A poll's clock must not cut this read's own timeout short. */
+		del_timer_sync(&o->poll_timer);
+		WRITE_ONCE(o->timed_out, false);
 		ret = npf_read_wait(o);
 		if (ret)
 			return ret;

@@ -69,7 +69,8 @@
  * EPOLLIN exactly when the open is ready. A poll that waits (not a poll
  * with a zero timeout) starts the read-timeout clock, so that the poller
  * is woken when the timeout expires with data buffered; for a registered
- * epoll the clock restarts after every read. Every read stops the clock.
+ * epoll the clock restarts after every read. A read that has to wait
+ * stops that clock and waits for its own timeout; every read stops it.
  * A caller buffer smaller than the next record fails with EMSGSIZE and
  * loses nothing.
  *
