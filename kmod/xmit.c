@@ -216,7 +216,11 @@ static int npf_xmit_repeat(struct npf_open *o, struct sk_buff *skb, u32 reps)
 		struct sk_buff *nskb = skb;
 
 		if (signal_pending(current) || npf_xmit_wait_room(o)) {
-			ret = -EINTR;
+			/*
+			 * Before the first copy the call can start over; after
+			 * it, bs_sent tells how far it got.
+			 */
+			ret = sent + errors ? -EINTR : -ERESTARTSYS;
 			break;
 		}
 		if (READ_ONCE(o->gone) || !netif_running(skb->dev)) {

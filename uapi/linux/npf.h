@@ -122,8 +122,10 @@
  * sleeps until it drains (O_NONBLOCK: EAGAIN), and poll() reports EPOLLOUT
  * when there is room. Errors: ENXIO unbound, ENODEV adapter gone, ENETDOWN
  * adapter down, EINVAL shorter than the link header, EMSGSIZE longer than
- * MTU + link header (+4 for an 802.1Q-tagged frame). A signal ends a long
- * repeat with EINTR; bs_sent says how many copies left. Frames a qdisc or
+ * MTU + link header (+4 for an 802.1Q-tagged frame). A signal (a job-control
+ * stop included) ends a long repeat with EINTR once copies have left, and
+ * bs_sent says how many; before the first it restarts as any syscall does
+ * (SA_RESTART). Frames a qdisc or
  * driver refuses are counted in bs_senterr, not retried.
  * Send queues (BIOCSENDPACKETS*) send each entry once, in order; SYNC
  * spaces them by their timestamp deltas (sleeping on an hrtimer, spinning
