@@ -4,11 +4,13 @@
  * holds on it, and what happens when the adapter goes away under it.
  */
 
+#include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/netdevice.h>
 #include <linux/poll.h>
 #include <linux/npf.h>
 #include <linux/rtnetlink.h>
+#include <linux/slab.h>
 
 #include "adapter.h"
 #include "dev.h"
@@ -62,6 +64,18 @@ static int npf_adapter_apply_filter(struct npf_open *o, bool promisc,
 	return 0;
 }
 
+/* Drop the multicast memberships this open holds. RTNL held. */
+static void npf_adapter_mc_release(struct npf_open *o)
+{
+	u32 i;
+
+	for (i = 0; i < o->mc_count; i++)
+		dev_mc_del(o->dev, o->mc_list + i * o->dev->addr_len);
+	kfree(o->mc_list);
+	o->mc_list = NULL;
+	o->mc_count = 0;
+}
+
 /*
  * Take the open off its adapter: no new tap calls once this returns, but
  * one may still be running on another CPU (the caller synchronises).
@@ -72,6 +86,7 @@ static void npf_adapter_detach(struct npf_open *o)
 	ASSERT_RTNL();
 	__dev_remove_pack(&o->ptype);
 	npf_adapter_apply_filter(o, false, false);
+	npf_adapter_mc_release(o);
 	o->ifdrop_final = npf_adapter_drops(o->dev) - o->ifdrop_base;
 	list_del_init(&o->bound_node);
 	netdev_put(o->dev, &o->dev_tracker);
@@ -181,6 +196,66 @@ int npf_adapter_set_packet_filter(struct npf_open *o, u32 filter)
 		if (!ret)
 			o->packet_filter = filter;
 	}
+	rtnl_unlock();
+	return ret;
+}
+
+/* Add @n addresses of @addrs to @dev; on failure none is left added. */
+static int npf_adapter_mc_add(struct net_device *dev, const u8 *addrs, u32 n)
+{
+	u32 i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = dev_mc_add(dev, addrs + i * dev->addr_len);
+		if (ret)
+			goto undo;
+	}
+	return 0;
+undo:
+	while (i--)
+		dev_mc_del(dev, addrs + i * dev->addr_len);
+	return ret;
+}
+
+/*
+ * OID_802_3_MULTICAST_LIST: replace this open's multicast memberships
+ * with @len bytes of addresses. On failure the old list stays. o->lock held.
+ */
+int npf_adapter_set_mc_list(struct npf_open *o, const u8 *addrs, u32 len)
+{
+	struct net_device *dev;
+	u8 *copy = NULL;
+	u32 n, i;
+	int ret;
+
+	rtnl_lock();
+	dev = o->dev;
+	ret = dev ? 0 : (o->bound ? -ENODEV : -ENXIO);
+	if (ret)
+		goto out;
+	n = len / dev->addr_len;
+	ret = -EINVAL;
+	if (dev->type != ARPHRD_ETHER || len % dev->addr_len || n > NPF_MC_MAX)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (!is_multicast_ether_addr(addrs + i * dev->addr_len))
+			goto out;
+	ret = -ENOMEM;
+	if (n) {
+		copy = kmemdup(addrs, len, GFP_KERNEL_ACCOUNT);
+		if (!copy)
+			goto out;
+	}
+	ret = npf_adapter_mc_add(dev, addrs, n);
+	if (ret) {
+		kfree(copy);
+		goto out;
+	}
+	npf_adapter_mc_release(o);
+	o->mc_list = copy;
+	o->mc_count = n;
+out:
 	rtnl_unlock();
 	return ret;
 }

@@ -52,6 +52,8 @@ struct npf_open {
 	bool promisc;			/* this open holds a promiscuity ref */
 	bool allmulti;			/* ... and an allmulti ref */
 	u32 packet_filter;		/* NDIS_PACKET_TYPE_* last set */
+	u8 *mc_list;			/* multicast addresses this open holds */
+	u32 mc_count;
 	u32 linktype;			/* LINKTYPE_* of the bound adapter */
 	u64 ifdrop_base;		/* adapter drops when bound */
 	u64 ifdrop_final;		/* adapter drops when it went away */

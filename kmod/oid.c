@@ -88,6 +88,9 @@ static int npf_oid_query(struct npf_open *o, struct net_device *dev, u32 oid,
 		return npf_oid_put(data, length, dev->dev_addr, dev->addr_len);
 	case OID_802_3_MULTICAST_LIST:
 		return npf_oid_mc_list(dev, data, length);
+	case OID_802_3_MAXIMUM_LIST_SIZE:
+		v = NPF_MC_MAX;
+		return npf_oid_put(data, length, &v, 4);
 	case OID_GEN_MAXIMUM_FRAME_SIZE:
 		v = dev->mtu;
 		return npf_oid_put(data, length, &v, 4);
@@ -127,12 +130,16 @@ static int npf_oid_set(struct npf_open *o, u32 oid, const u8 *data,
 {
 	u32 filter;
 
-	if (oid != OID_GEN_CURRENT_PACKET_FILTER)
-		return -EOPNOTSUPP;
-	if (length != sizeof(filter))
-		return -EINVAL;
-	memcpy(&filter, data, sizeof(filter));
-	return npf_adapter_set_packet_filter(o, filter);
+	switch (oid) {
+	case OID_GEN_CURRENT_PACKET_FILTER:
+		if (length != sizeof(filter))
+			return -EINVAL;
+		memcpy(&filter, data, sizeof(filter));
+		return npf_adapter_set_packet_filter(o, filter);
+	case OID_802_3_MULTICAST_LIST:
+		return npf_adapter_set_mc_list(o, data, length);
+	}
+	return -EOPNOTSUPP;
 }
 
 static int npf_oid_query_bound(struct npf_open *o, u32 oid, u8 *data,

@@ -401,6 +401,40 @@ static void dump_filter_changed_header(struct kunit *test)
 	check_header(test, b, 0xa1b2c3d4, 1000, 1);
 }
 
+/*
+ * The header rewrite of a new filter fails part-way (RLIMIT_FSIZE below
+ * the header's size): the dump ends with the error, and the records
+ * already in the file stay ("a write fails: the file is cut back to its
+ * last whole record").
+ */
+static void dump_header_rewrite_error_keeps_records(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	const char *path = tmp_path(test, "");
+	struct rlimit *rl = &current->signal->rlim[RLIMIT_FSIZE];
+	struct rlimit old = *rl;
+	size_t len;
+	u8 *b;
+
+	start_dump(test, o, path, false, 96);
+	put3(test, o);
+	npf_dump_sync(o);
+	KUNIT_ASSERT_EQ(test, o->dump.packets, 3ULL);
+	o->snaplen = 1000;
+	rl->rlim_cur = 10;
+	npf_dump_filter_changed(o);
+	*rl = old;
+	KUNIT_EXPECT_TRUE(test, o->dump.ended);
+	KUNIT_EXPECT_EQ(test, o->dump.error, -EFBIG);
+	b = slurp(test, path, &len);
+	KUNIT_EXPECT_EQ_MSG(test, (u64)len, o->dump.bytes,
+			    "the file lost its records");
+	if (len >= PHDR + RHDR + 10) {
+		check_header(test, b, 0xa1b2c3d4, 96, 1);
+		check_rec(test, b + PHDR, 10, 100, 1, 123456);
+	}
+}
+
 /* --- the ioctls ------------------------------------------------------------------ */
 
 static void dump_ioctl_limits_stats(struct kunit *test)
@@ -570,6 +604,45 @@ static void dump_set_file_and_replace(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, o->dump.batch);
 }
 
+/* Each allocation of BIOCSETDUMPFILENAME may fail: the old file stays. */
+static void dump_set_file_alloc_failures(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	void __user *ua = npf_test_ualloc(test, 4096);
+	void __user *ub = npf_test_ualloc(test, 4096);
+	const char *a = tmp_path(test, "-a"), *b = tmp_path(test, "-b");
+	unsigned int n, failed = 0;
+	struct file *fa;
+	long ret;
+
+	o->bound = true;
+	o->linktype = 1;
+	put_name(test, ua, a, 0, 0);
+	put_name(test, ub, b, 0, 0);
+	KUNIT_ASSERT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFILENAME, ua), 0L);
+	for (n = 1; n < 5000; n++) {
+		fa = o->dump.file;
+		npf_test_fail_nth(test, n);
+		ret = npf_dump_ioctl(o, BIOCSETDUMPFILENAME, ub);
+		if (npf_test_fail_off()) {
+			KUNIT_EXPECT_EQ(test, ret, 0L);
+			break;
+		}
+		if (ret) {
+			failed++;
+			KUNIT_EXPECT_LT_MSG(test, ret, 0L, "allocation %u", n);
+			KUNIT_EXPECT_PTR_EQ(test, o->dump.file, fa);
+			KUNIT_EXPECT_EQ(test, o->dump.bytes, (u64)PHDR);
+		} else {
+			KUNIT_ASSERT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFILENAME,
+							     ua), 0L);
+		}
+	}
+	KUNIT_EXPECT_LT(test, n, 5000U);
+	KUNIT_EXPECT_GE(test, failed, 2U);
+	npf_dump_close(o);
+}
+
 static int dump_suite_init(struct kunit_suite *suite)
 {
 	int ret = npf_dump_init();
@@ -595,10 +668,12 @@ static struct kunit_case npf_dump_cases[] = {
 	KUNIT_CASE(dump_write_error_cuts_partial),
 	KUNIT_CASE(dump_write_error_nothing_written),
 	KUNIT_CASE(dump_filter_changed_header),
+	KUNIT_CASE(dump_header_rewrite_error_keeps_records),
 	KUNIT_CASE(dump_ioctl_limits_stats),
 	KUNIT_CASE(dump_ioctl_tiny_byte_limit),
 	KUNIT_CASE(dump_set_file_errors),
 	KUNIT_CASE(dump_set_file_and_replace),
+	KUNIT_CASE(dump_set_file_alloc_failures),
 	{}
 };
 

@@ -244,6 +244,44 @@ static void filter_remove(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, cur(o));
 }
 
+/* Each allocation of an installation may fail: the old filter stays. */
+static void filter_alloc_failures(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	void __user *ua = npf_test_ualloc(test, 4096);
+	void __user *ub = npf_test_ualloc(test, 4096);
+	struct npf_program pa = { .bf_len = 1, .bf_insns = (u64)(unsigned long)ua };
+	struct npf_program pb = { .bf_len = 4, .bf_insns = (u64)(unsigned long)ub };
+	unsigned int n, failed = 0;
+	struct bpf_prog *a;
+	int ret;
+
+	NPF_TEST_PUT(test, ua, ret64, sizeof(ret64));
+	NPF_TEST_PUT(test, ub, ipv4_only, sizeof(ipv4_only));
+	KUNIT_ASSERT_EQ(test, set_raw(o, &pa), 0);
+	for (n = 1; n < 2000; n++) {
+		a = cur(o);
+		npf_test_fail_nth(test, n);
+		ret = set_raw(o, &pb);
+		if (npf_test_fail_off()) {
+			KUNIT_EXPECT_EQ(test, ret, 0);
+			break;
+		}
+		if (ret) {
+			failed++;
+			KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "allocation %u", n);
+			KUNIT_EXPECT_PTR_EQ(test, cur(o), a);
+			KUNIT_EXPECT_EQ(test, o->snaplen, 64U);
+		} else {
+			KUNIT_ASSERT_EQ(test, set_raw(o, &pa), 0);
+		}
+	}
+	KUNIT_EXPECT_LT(test, n, 2000U);
+	KUNIT_EXPECT_GE(test, failed, 2U);
+	KUNIT_EXPECT_EQ(test, o->snaplen, 65535U);
+	KUNIT_EXPECT_EQ(test, run_on(test, o, ETH_P_IP, 100), 65535U);
+}
+
 static struct kunit_case npf_filter_cases[] = {
 	KUNIT_CASE(filter_snaplen_of_program),
 	KUNIT_CASE(filter_install_and_run),
@@ -251,6 +289,7 @@ static struct kunit_case npf_filter_cases[] = {
 	KUNIT_CASE(filter_max_insns),
 	KUNIT_CASE(filter_success_starts_afresh),
 	KUNIT_CASE(filter_remove),
+	KUNIT_CASE(filter_alloc_failures),
 	{}
 };
 

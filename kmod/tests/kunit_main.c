@@ -11,6 +11,7 @@
 #include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
+#include <linux/slab.h>
 #include <kunit/resource.h>
 
 #include "dev.h"
@@ -106,6 +107,42 @@ void __user *npf_test_ualloc(struct kunit *test, size_t size)
 	KUNIT_ASSERT_NOT_NULL(test,
 		kunit_alloc_resource(test, NULL, npf_test_unmap, GFP_KERNEL, m));
 	return (void __user *)addr;
+}
+
+/* --- fault injection -------------------------------------------------------- */
+
+void npf_test_fail_nth(struct kunit *test, unsigned int n)
+{
+#ifdef CONFIG_FAILSLAB
+	static int armed = -1;
+
+	if (armed < 0) {
+		void *p;
+
+		current->fail_nth = 1;
+		p = kmalloc(32, GFP_KERNEL);
+		armed = !p;
+		current->fail_nth = 0;
+		kfree(p);
+	}
+	if (!armed)
+		kunit_skip(test, "failslab ignores GFP_KERNEL (ignore-gfp-wait)");
+	current->fail_nth = n;
+#else
+	kunit_skip(test, "no CONFIG_FAILSLAB");
+#endif
+}
+
+unsigned int npf_test_fail_off(void)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	unsigned int left = current->fail_nth;
+
+	current->fail_nth = 0;
+	return left;
+#else
+	return 1;
+#endif
 }
 
 /* --- a hand-made open ---------------------------------------------------- */

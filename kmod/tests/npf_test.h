@@ -55,4 +55,15 @@ void npf_test_count(struct npf_open *o, int which, u64 n);
 struct bpf_hdr *npf_test_put_rec(struct npf_open *o, u32 caplen, u32 datalen,
 				 u8 fill);
 
+/*
+ * Fault injection (CONFIG_FAILSLAB): make the @n-th slab allocation of
+ * this task from now on fail (n >= 1), as /proc/self/fail-nth does.
+ * npf_test_fail_off() disarms and returns how many allocations were
+ * still to come before the failure: non-zero means it never happened.
+ * Needs failslab to act on GFP_KERNEL (ignore-gfp-wait = N, verbose = 0:
+ * scripts/kernel/kunit-guest.sh does it); the case is skipped otherwise.
+ */
+void npf_test_fail_nth(struct kunit *test, unsigned int n);
+unsigned int npf_test_fail_off(void);
+
 #endif /* _NPF_TEST_H */

@@ -243,6 +243,18 @@ struct npf_oid_data {
 };
 
 #define NPF_OID_MAXLEN		4096	/* largest Data a request may carry */
+#define NPF_MC_MAX		32	/* OID_802_3_MAXIMUM_LIST_SIZE */
+
+/*
+ * Settable OIDs: OID_GEN_CURRENT_PACKET_FILTER (4 bytes; PROMISCUOUS and
+ * ALL_MULTICAST hold the adapter's promiscuity / allmulti count while set)
+ * and OID_802_3_MULTICAST_LIST (a whole list of up to NPF_MC_MAX multicast
+ * addresses, replacing the open's previous list; the open holds them in
+ * the adapter's address list until it replaces them or closes). A query of
+ * OID_802_3_MULTICAST_LIST returns the adapter's whole list. Other OIDs
+ * are read-only (set: EOPNOTSUPP); unknown OIDs fail with EOPNOTSUPP; a
+ * query buffer too short fails with EINVAL and nothing is written.
+ */
 
 /* The OIDs the module answers (NDIS values). */
 #define OID_GEN_CURRENT_PACKET_FILTER	0x0001010E
@@ -259,6 +271,7 @@ struct npf_oid_data {
 #define OID_802_3_PERMANENT_ADDRESS	0x01010101
 #define OID_802_3_CURRENT_ADDRESS	0x01010102
 #define OID_802_3_MULTICAST_LIST	0x01010103
+#define OID_802_3_MAXIMUM_LIST_SIZE	0x01010104
 
 /* Bits of OID_GEN_CURRENT_PACKET_FILTER. */
 #define NDIS_PACKET_TYPE_DIRECTED	0x00000001
