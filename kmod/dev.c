@@ -291,6 +291,17 @@ static ssize_t npf_write(struct file *file, const char __user *buf,
 	return npf_xmit_write(o, buf, count, file->f_flags & O_NONBLOCK);
 }
 
+/*
+ * After a MODE_STAT read: a registered poller (epoll, whose ->poll is not
+ * called while it waits) must be woken at the end of the new interval.
+ */
+void npf_poll_rearm(struct npf_open *o)
+{
+	del_timer_sync(&o->poll_timer);
+	if (wq_has_sleeper(&o->wait))
+		npf_poll_arm(o);
+}
+
 static __poll_t npf_poll(struct file *file, poll_table *wait)
 {
 	struct npf_open *o = file->private_data;

@@ -91,6 +91,7 @@ void npf_pause(struct npf_open *o);
 void npf_resume(struct npf_open *o, u32 mode);
 void npf_wake(struct npf_open *o, __poll_t mask);
 void npf_wake_reader(struct npf_open *o);
+void npf_poll_rearm(struct npf_open *o);
 
 int npf_dev_init(void);
 void npf_dev_exit(void);

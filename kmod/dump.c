@@ -16,6 +16,7 @@
  */
 
 #include <linux/file.h>
+#include <linux/namei.h>
 #include <linux/fs.h>
 #include <linux/npf.h>
 #include <linux/poll.h>
@@ -341,7 +342,25 @@ void npf_dump_filter_changed(struct npf_open *o)
 	mutex_unlock(&d->lock);
 }
 
-/* Open @path as the caller would, for a fresh pcap file. */
+/* Whether @path names something other than a regular file. */
+static bool npf_dump_not_regular(const char *path)
+{
+	struct path p;
+	bool ret;
+
+	if (kern_path(path, LOOKUP_FOLLOW, &p))
+		return false;	/* to be created (or an error open reports) */
+	ret = !d_is_reg(p.dentry);
+	path_put(&p);
+	return ret;
+}
+
+/*
+ * Open @path as the caller would, for a fresh pcap file. Only regular
+ * files: opening a FIFO or a device would block or have side effects, and
+ * the worker must never block on one. O_NONBLOCK covers what may appear
+ * between the check and the open; it means nothing to regular files.
+ */
 static struct file *npf_dump_open_file(const char __user *upath)
 {
 	struct file *file;
@@ -350,12 +369,15 @@ static struct file *npf_dump_open_file(const char __user *upath)
 	path = strndup_user(upath, PATH_MAX);
 	if (IS_ERR(path))
 		return ERR_CAST(path);
-	file = filp_open(path, O_WRONLY | O_CREAT | O_TRUNC | O_LARGEFILE,
-			 0644);
+	if (npf_dump_not_regular(path)) {
+		kfree(path);
+		return ERR_PTR(-EINVAL);
+	}
+	file = filp_open(path, O_WRONLY | O_CREAT | O_TRUNC | O_LARGEFILE |
+			 O_NOCTTY | O_NONBLOCK, 0644);
 	kfree(path);
 	if (IS_ERR(file))
 		return file;
-	/* The worker must not block forever on a FIFO or a device. */
 	if (!S_ISREG(file_inode(file)->i_mode)) {
 		fput(file);
 		return ERR_PTR(-EINVAL);

@@ -194,6 +194,7 @@ ssize_t npf_stats_read(struct npf_open *o, char __user *ubuf, size_t count,
 	} else {
 		o->stat_mark = now;
 		WRITE_ONCE(o->stat_start, ktime_get());
+		npf_poll_rearm(o);
 		ret = size;
 	}
 	mutex_unlock(&o->lock);

@@ -178,13 +178,15 @@ err_free:
 	return NULL;
 }
 
-/* Sleep until the send buffer has room again; 0 or -EINTR. */
-static int npf_xmit_wait_room(struct npf_open *o)
+/* Sleep until the send buffer has room again: 0, -EAGAIN or -EINTR. */
+static int npf_xmit_wait_room(struct npf_open *o, bool nonblock)
 {
 	struct sock *sk = o->sk;
 
 	if (sock_writeable(sk))
 		return 0;
+	if (nonblock)
+		return -EAGAIN;
 	if (wait_event_interruptible(*sk_sleep(sk), sock_writeable(sk) ||
 				     READ_ONCE(o->gone)))
 		return -EINTR;
@@ -206,7 +208,8 @@ static void npf_xmit_count(struct npf_open *o, u64 sent, u64 bytes, u64 err)
  * with -EINTR, on a signal. A frame the qdisc or driver refuses is counted
  * as an error, not retried. Returns 0 or the error that stopped it.
  */
-static int npf_xmit_repeat(struct npf_open *o, struct sk_buff *skb, u32 reps)
+static int npf_xmit_repeat(struct npf_open *o, struct sk_buff *skb, u32 reps,
+			   bool nonblock)
 {
 	u64 sent = 0, errors = 0;
 	u32 len = skb->len, i;
@@ -215,12 +218,17 @@ static int npf_xmit_repeat(struct npf_open *o, struct sk_buff *skb, u32 reps)
 	for (i = 0; i < reps; i++) {
 		struct sk_buff *nskb = skb;
 
-		if (signal_pending(current) || npf_xmit_wait_room(o)) {
+		/* The first copy's room was found by sock_alloc_send_skb(). */
+		ret = signal_pending(current) ? -EINTR :
+		      i ? npf_xmit_wait_room(o, nonblock) : 0;
+		if (ret) {
 			/*
-			 * Before the first copy the call can start over; after
-			 * it, bs_sent tells how far it got.
+			 * Before the first copy the call can start over (or
+			 * fail with EAGAIN); after it, bs_sent tells how far
+			 * it got.
 			 */
-			ret = sent + errors ? -EINTR : -ERESTARTSYS;
+			if (ret == -EINTR && !(sent + errors))
+				ret = -ERESTARTSYS;
 			break;
 		}
 		if (READ_ONCE(o->gone) || !netif_running(skb->dev)) {
@@ -278,7 +286,7 @@ ssize_t npf_xmit_write(struct npf_open *o, const char __user *ubuf,
 		err = 0;
 		goto out;
 	}
-	err = npf_xmit_repeat(o, skb, reps);
+	err = npf_xmit_repeat(o, skb, reps, nonblock);
 out:
 	netdev_put(dev, &tracker);
 	return err ? err : len;
@@ -350,7 +358,7 @@ static int npf_xmit_queue(struct npf_open *o, struct net_device *dev,
 				return err;
 			}
 		}
-		err = npf_xmit_repeat(o, skb, 1);
+		err = npf_xmit_repeat(o, skb, 1, false);
 		if (err)
 			return err;
 		*consumed += sizeof(h) + h.caplen;
