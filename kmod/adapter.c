@@ -23,16 +23,31 @@ static LIST_HEAD(npf_bound_opens);
 /* The pcap link type of what the tap delivers for @dev, or -1. */
 static int npf_adapter_linktype(const struct net_device *dev)
 {
-	/* Without a link header the capture starts at the network header. */
-	if (!dev_has_header(dev))
-		return NPF_LINKTYPE_RAW;
+	/*
+	 * Without a link header the capture starts at the network header:
+	 * raw IP, for the adapter types that carry nothing else (a CAN
+	 * adapter has no header either, and no IP).
+	 */
+	if (!dev_has_header(dev)) {
+		switch (dev->type) {
+		case ARPHRD_NONE:	/* tun, wireguard */
+		case ARPHRD_RAWIP:
+		case ARPHRD_TUNNEL:
+		case ARPHRD_TUNNEL6:
+		case ARPHRD_SIT:
+		case ARPHRD_IPGRE:
+		case ARPHRD_IP6GRE:
+		case ARPHRD_PPP:
+			return NPF_LINKTYPE_RAW;
+		}
+		return -1;
+	}
 	switch (dev->type) {
 	case ARPHRD_ETHER:
 	case ARPHRD_LOOPBACK:	/* Linux loopback frames carry an Ethernet header */
 		return NPF_LINKTYPE_ETHERNET;
-	default:
-		return -1;
 	}
+	return -1;
 }
 
 static u64 npf_adapter_drops(struct net_device *dev)

@@ -101,10 +101,12 @@ static int npf_oid_query(struct npf_open *o, struct net_device *dev, u32 oid,
 		v = npf_oid_link_speed(dev);
 		return npf_oid_put(data, length, &v, 4);
 	case OID_GEN_MEDIA_CONNECT_STATUS:
-		v = netif_carrier_ok(dev) ? 0 : 1;	/* connected : not */
+		/* Connected: up with a carrier, ip's LOWER_UP. */
+		v = netif_running(dev) && netif_carrier_ok(dev) ? 0 : 1;
 		return npf_oid_put(data, length, &v, 4);
 	case OID_GEN_MEDIA_IN_USE:
-		v = 0;	/* NdisMedium802_3: the tap delivers Ethernet or raw IP */
+		v = o->linktype == NPF_LINKTYPE_RAW ? NPF_NDIS_MEDIUM_IP :
+						      NPF_NDIS_MEDIUM_802_3;
 		return npf_oid_put(data, length, &v, 4);
 	}
 

@@ -29,6 +29,8 @@
  *                              later is fine: a full ring wakes the reader)
  *   read timeout               1000 ms; below -1 fails with EINVAL
  *   mode                       NPF_MODE_CAPT; no filter (frames kept whole)
+ *   packet filter OID          DIRECTED | MULTICAST | BROADCAST (0x0b), on
+ *                              every BIOCSETIF
  *   BIOCSWRITEREP 1, loopback capture on, microsecond timestamps.
  *
  * Errors common to the ioctls: EFAULT for a bad pointer, ENOTTY for an
@@ -36,7 +38,8 @@
  * binding and there is none, ENODEV when the bound adapter is gone.
  * BIOCSETIF: ENODEV no such adapter in the namespace, EINVAL for an empty
  * or unterminated name, EOPNOTSUPP for a link type the tap cannot describe
- * (Ethernet, loopback and header-less adapters are supported), EBUSY while
+ * (Ethernet, loopback and header-less IP adapters such as tun, ipip, sit,
+ * gre or ppp are supported), EBUSY while
  * a dump file is open. open(): EPERM without CAP_NET_RAW.
  *
  * Records
@@ -150,7 +153,8 @@
  *               transmitted, and those the qdisc or driver refused
  *               (npf_stats only)
  * With no traffic in flight: bs_recv = bs_capt + bs_drop + bs_filtered +
- * bs_nomem. BIOCSETF, BIOCSETBUFFERSIZE, BIOCSETIF and BIOCSMODE zero them.
+ * bs_nomem. BIOCSETF, BIOCSETBUFFERSIZE, BIOCSETIF, BIOCSMODE and
+ * BIOCSTIMESTAMPMODE flush the ring and zero them.
  */
 #ifndef _UAPI_LINUX_NPF_H
 #define _UAPI_LINUX_NPF_H
@@ -272,6 +276,10 @@ struct npf_oid_data {
 #define OID_802_3_CURRENT_ADDRESS	0x01010102
 #define OID_802_3_MULTICAST_LIST	0x01010103
 #define OID_802_3_MAXIMUM_LIST_SIZE	0x01010104
+
+/* OID_GEN_MEDIA_IN_USE answers (NDIS_MEDIUM values). */
+#define NPF_NDIS_MEDIUM_802_3		0	/* Ethernet and loopback */
+#define NPF_NDIS_MEDIUM_IP		19	/* raw IP adapters */
 
 /* Bits of OID_GEN_CURRENT_PACKET_FILTER. */
 #define NDIS_PACKET_TYPE_DIRECTED	0x00000001
