@@ -41,7 +41,8 @@ bool npf_ready(const struct npf_open *o)
 	if (READ_ONCE(o->gone))
 		return true;
 	if (mode & NPF_MODE_STAT)
-		return npf_stats_due(o);
+		return npf_stats_due(o) ||
+		       ((mode & NPF_MODE_DUMP) && READ_ONCE(o->dump.ended));
 	if (mode & NPF_MODE_DUMP)
 		return READ_ONCE(o->dump.ended);
 	if (!used)

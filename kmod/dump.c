@@ -67,19 +67,23 @@ static size_t npf_dump_write(struct file *file, loff_t pos, struct kvec *iov,
 {
 	const struct cred *old = override_creds(file->f_cred);
 	struct iov_iter it;
+	size_t done = 0;
 	ssize_t ret = 0;
 
 	iov_iter_kvec(&it, ITER_SOURCE, iov, nr, bytes);
 	file_start_write(file);
-	while (iov_iter_count(&it)) {
+	while (done < bytes) {
 		ret = vfs_iter_write(file, &it, &pos, 0);
 		if (ret <= 0)
 			break;
+		done += ret;
+		/* A size limit truncates the iterator: count, do not trust it. */
+		iov_iter_reexpand(&it, bytes - done);
 	}
 	file_end_write(file);
 	revert_creds(old);
-	*err = iov_iter_count(&it) ? (ret < 0 ? ret : -EIO) : 0;
-	return bytes - iov_iter_count(&it);
+	*err = done < bytes ? (ret < 0 ? ret : -EFBIG) : 0;
+	return done;
 }
 
 /* After a failed write: the file ends with its last whole record. */
@@ -303,8 +307,12 @@ void npf_dump_close(struct npf_open *o)
 	mutex_unlock(&d->lock);
 }
 
+/*
+ * Write the file header; a failure on a new file leaves it empty, on a
+ * rewrite (@fresh false) the records stay and only the dump ends.
+ */
 static int npf_dump_write_header(struct file *file, bool nano, u32 snaplen,
-				 u32 linktype)
+				 u32 linktype, bool fresh)
 {
 	struct npf_pcap_file_hdr fh = {
 		.magic = nano ? PCAP_MAGIC_NSEC : PCAP_MAGIC_USEC,
@@ -316,7 +324,8 @@ static int npf_dump_write_header(struct file *file, bool nano, u32 snaplen,
 	struct kvec iov = { .iov_base = &fh, .iov_len = sizeof(fh) };
 	int err;
 
-	if (npf_dump_write(file, 0, &iov, 1, sizeof(fh), &err) != sizeof(fh))
+	if (npf_dump_write(file, 0, &iov, 1, sizeof(fh), &err) != sizeof(fh) &&
+	    fresh)
 		npf_dump_cut(file, 0);
 	return err;
 }
@@ -332,7 +341,7 @@ void npf_dump_filter_changed(struct npf_open *o)
 	mutex_lock(&d->lock);
 	if (d->file && !d->ended && o->snaplen > d->snaplen) {
 		int err = npf_dump_write_header(d->file, d->nano, o->snaplen,
-						o->linktype);
+						o->linktype, false);
 
 		if (err)
 			npf_dump_end(o, err);
@@ -414,7 +423,7 @@ static long npf_dump_set_file(struct npf_open *o, void __user *arg)
 		return PTR_ERR(file);
 	}
 	ret = npf_dump_write_header(file, req.flags & NPF_DUMP_NANO,
-				    o->snaplen, o->linktype);
+				    o->snaplen, o->linktype, true);
 	if (ret) {
 		fput(file);
 		kfree(batch);

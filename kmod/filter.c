@@ -29,7 +29,8 @@ static u32 npf_filter_snaplen(const struct sock_filter *insns, u32 len)
 			return NPF_MAX_SNAPLEN;
 		snap = max(snap, insns[i].k);
 	}
-	return min_t(u32, snap, NPF_MAX_SNAPLEN);
+	/* A program that keeps nothing: any header value is right. */
+	return snap ? min_t(u32, snap, NPF_MAX_SNAPLEN) : NPF_MAX_SNAPLEN;
 }
 
 static int npf_filter_create(struct bpf_prog **progp, u32 *snaplen,
@@ -48,8 +49,14 @@ static int npf_filter_create(struct bpf_prog **progp, u32 *snaplen,
 				   p->bf_len * sizeof(*fprog.filter));
 	if (IS_ERR(fprog.filter))
 		return PTR_ERR(fprog.filter);
-	/* Checks the program (-EINVAL), converts it and JITs it. */
+	/*
+	 * Checks the program (-EINVAL), converts it and JITs it; a JIT that
+	 * ran out of memory (or of bpf_jit_limit) says -ENOTSUPP, which is
+	 * not an errno user space knows.
+	 */
 	ret = bpf_prog_create(progp, &fprog);
+	if (ret == -ENOTSUPP)
+		ret = -ENOMEM;
 	if (!ret)
 		*snaplen = npf_filter_snaplen(fprog.filter, fprog.len);
 	kfree(fprog.filter);

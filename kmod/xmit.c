@@ -384,11 +384,13 @@ long npf_xmit_sendq(struct npf_open *o, void __user *arg, bool sync)
 	if (copy_from_user(&q, uq, sizeof(q)))
 		return -EFAULT;
 	dev = npf_xmit_get_dev(o, &tracker);
-	if (IS_ERR(dev))
-		return PTR_ERR(dev);
-	err = npf_xmit_queue(o, dev, u64_to_user_ptr(q.buf), q.len, sync,
-			     &consumed);
-	netdev_put(dev, &tracker);
+	if (IS_ERR(dev)) {
+		err = PTR_ERR(dev);
+	} else {
+		err = npf_xmit_queue(o, dev, u64_to_user_ptr(q.buf), q.len,
+				     sync, &consumed);
+		netdev_put(dev, &tracker);
+	}
 	if (put_user(consumed, &uq->consumed))
 		return -EFAULT;
 	return err;
