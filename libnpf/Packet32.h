@@ -25,11 +25,20 @@
  * Programs that bring their own Windows type definitions can define
  * NPF_NO_WINTYPES before including this header; their definitions must then
  * be layout compatible with the ones below.
+ *
+ * As WinPcap's Packet32.h included <winsock2.h>, this one includes the
+ * socket headers (struct sockaddr_storage, struct sockaddr_in, htons(),
+ * inet_ntoa()...), so that such programs need no other include.
+ *
+ * The reference pages are libnpf(3) and one page per group of functions.
  */
 #ifndef _NPF_PACKET32_H
 #define _NPF_PACKET32_H
 
 #include <stdint.h>
+#include <sys/socket.h>	/* struct sockaddr_storage: npf_if_addr */
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <linux/npf.h>	/* struct bpf_hdr, struct bpf_stat, NPF_WORDALIGN */
 
 #ifdef __cplusplus
@@ -44,12 +53,14 @@ extern "C" {
 #define _NPF_WINTYPES
 typedef void		VOID;
 typedef void		*PVOID, *LPVOID;
-typedef char		CHAR, *PCHAR;
-typedef uint8_t		UCHAR, *PUCHAR;
+typedef char		CHAR, *PCHAR, *PSTR, *LPSTR;
+typedef const char	*PCCH, *LPCSTR;
+typedef char		TCHAR, *PTSTR, *LPTSTR;	/* ANSI: no UNICODE build */
+typedef uint8_t		UCHAR, *PUCHAR, BYTE;
 typedef uint8_t		BOOLEAN, *PBOOLEAN;
 typedef int		BOOL, INT;
 typedef unsigned int	UINT;
-typedef uint16_t	USHORT;
+typedef uint16_t	USHORT, WORD;
 typedef int32_t		LONG, *PLONG;
 typedef uint32_t	ULONG, *PULONG, DWORD;	/* 32-bit, as on LLP64 */
 typedef uint64_t	ULONGLONG;
@@ -102,6 +113,155 @@ struct bpf_program;
 
 /* WinPcap's size of ADAPTER.Name; the name itself is an ifname. */
 #define ADAPTER_NAME_LENGTH	(256 + 12)
+/* WinPcap's limits, which its programs size their arrays with. */
+#define ADAPTER_DESC_LENGTH	128	/* descriptions are shorter */
+#define MAX_LINK_NAME_LENGTH	64
+#define MAX_MAC_ADDR_LENGTH	8
+#define MAX_NETWORK_ADDRESSES	16
+
+/*
+ * NDIS OIDs that packet.dll programs name, beside those of <linux/npf.h>.
+ * The module answers the OIDs <linux/npf.h> lists (see PacketRequest(3));
+ * a request for any other fails with EOPNOTSUPP.
+ */
+#ifndef OID_GEN_SUPPORTED_LIST
+#define OID_GEN_SUPPORTED_LIST		0x00010101
+#endif
+#ifndef OID_GEN_HARDWARE_STATUS
+#define OID_GEN_HARDWARE_STATUS		0x00010102
+#endif
+#ifndef OID_GEN_MEDIA_SUPPORTED
+#define OID_GEN_MEDIA_SUPPORTED		0x00010103
+#endif
+#ifndef OID_GEN_MAXIMUM_LOOKAHEAD
+#define OID_GEN_MAXIMUM_LOOKAHEAD	0x00010105
+#endif
+#ifndef OID_GEN_TRANSMIT_BUFFER_SPACE
+#define OID_GEN_TRANSMIT_BUFFER_SPACE	0x00010108
+#endif
+#ifndef OID_GEN_RECEIVE_BUFFER_SPACE
+#define OID_GEN_RECEIVE_BUFFER_SPACE	0x00010109
+#endif
+#ifndef OID_GEN_TRANSMIT_BLOCK_SIZE
+#define OID_GEN_TRANSMIT_BLOCK_SIZE	0x0001010A
+#endif
+#ifndef OID_GEN_RECEIVE_BLOCK_SIZE
+#define OID_GEN_RECEIVE_BLOCK_SIZE	0x0001010B
+#endif
+#ifndef OID_GEN_VENDOR_ID
+#define OID_GEN_VENDOR_ID		0x0001010C
+#endif
+#ifndef OID_GEN_VENDOR_DESCRIPTION
+#define OID_GEN_VENDOR_DESCRIPTION	0x0001010D
+#endif
+#ifndef OID_GEN_CURRENT_LOOKAHEAD
+#define OID_GEN_CURRENT_LOOKAHEAD	0x0001010F
+#endif
+#ifndef OID_GEN_DRIVER_VERSION
+#define OID_GEN_DRIVER_VERSION		0x00010110
+#endif
+#ifndef OID_GEN_MAC_OPTIONS
+#define OID_GEN_MAC_OPTIONS		0x00010113
+#endif
+#ifndef OID_GEN_MAXIMUM_SEND_PACKETS
+#define OID_GEN_MAXIMUM_SEND_PACKETS	0x00010115
+#endif
+#ifndef OID_GEN_VENDOR_DRIVER_VERSION
+#define OID_GEN_VENDOR_DRIVER_VERSION	0x00010116
+#endif
+#ifndef OID_802_3_MAXIMUM_LIST_SIZE
+#define OID_802_3_MAXIMUM_LIST_SIZE	0x01010104
+#endif
+#ifndef OID_802_3_MAC_OPTIONS
+#define OID_802_3_MAC_OPTIONS		0x01010105
+#endif
+#ifndef OID_802_3_RCV_ERROR_ALIGNMENT
+#define OID_802_3_RCV_ERROR_ALIGNMENT	0x01020101
+#endif
+#ifndef OID_802_3_XMIT_ONE_COLLISION
+#define OID_802_3_XMIT_ONE_COLLISION	0x01020102
+#endif
+#ifndef OID_802_3_XMIT_MORE_COLLISIONS
+#define OID_802_3_XMIT_MORE_COLLISIONS	0x01020103
+#endif
+
+/*
+ * NDIS media: NetType.LinkType (PacketGetNetType) and the answer to
+ * OID_GEN_MEDIA_IN_USE. _NTDDNDIS_ is the guard of Windows' <ntddndis.h>.
+ */
+#ifndef _NTDDNDIS_
+typedef enum _NDIS_MEDIUM {
+	NdisMedium802_3,	/* Ethernet, and Linux loopback (0) */
+	NdisMedium802_5,
+	NdisMediumFddi,
+	NdisMediumWan,
+	NdisMediumLocalTalk,
+	NdisMediumDix,
+	NdisMediumArcnetRaw,
+	NdisMediumArcnet878_2,
+	NdisMediumAtm,
+	NdisMediumWirelessWan,
+	NdisMediumIrda,
+	NdisMediumBpc,
+	NdisMediumCoWan,
+	NdisMedium1394,
+	NdisMediumInfiniBand,
+	NdisMediumTunnel,
+	NdisMediumNative802_11,
+	NdisMediumLoopback,
+	NdisMediumWiMAX,
+	NdisMediumIP,		/* no link header: raw IP (19) */
+	NdisMediumMax
+} NDIS_MEDIUM, *PNDIS_MEDIUM;
+
+/* OID_GEN_MEDIA_CONNECT_STATUS */
+typedef enum _NDIS_MEDIA_STATE {
+	NdisMediaStateConnected,
+	NdisMediaStateDisconnected
+} NDIS_MEDIA_STATE, *PNDIS_MEDIA_STATE;
+#endif
+
+/* WinPcap's media of its own, for link types NDIS has no name for. */
+#ifndef NdisMediumNull
+#define NdisMediumNull		-1
+#endif
+#ifndef NdisMediumCHDLC
+#define NdisMediumCHDLC		-2
+#endif
+#ifndef NdisMediumPPPSerial
+#define NdisMediumPPPSerial	-3
+#endif
+#ifndef NdisMediumBare80211
+#define NdisMediumBare80211	-4
+#endif
+#ifndef NdisMediumRadio80211
+#define NdisMediumRadio80211	-5
+#endif
+#ifndef NdisMediumPpi
+#define NdisMediumPpi		-6
+#endif
+
+/*
+ * Npcap's timestamp modes (PacketSetTimestampMode). On Linux the three
+ * are one clock, see there; TIMESTAMPMODE_NANO is a Linux addition.
+ */
+#define TIMESTAMPMODE_SINGLE_SYNCHRONIZATION	0
+#define TIMESTAMPMODE_QUERYSYSTEMTIME		2
+#define TIMESTAMPMODE_QUERYSYSTEMTIME_PRECISE	4
+#define TIMESTAMPMODE_NANO			0x100
+
+/*
+ * Linux addition: PacketGetAdapterFlags(). The values of libpcap's
+ * PCAP_IF_* flags.
+ */
+#define PACKET_IF_LOOPBACK			0x00000001
+#define PACKET_IF_UP				0x00000002
+#define PACKET_IF_RUNNING			0x00000004
+#define PACKET_IF_CONNECTION_STATUS		0x00000030
+#define PACKET_IF_CONNECTION_STATUS_UNKNOWN	0x00000000
+#define PACKET_IF_CONNECTION_STATUS_CONNECTED	0x00000010
+#define PACKET_IF_CONNECTION_STATUS_DISCONNECTED 0x00000020
+#define PACKET_IF_CONNECTION_STATUS_NOT_APPLICABLE 0x00000030
 
 /*
  * An open adapter. Only PacketOpenAdapter() creates one and only
@@ -140,6 +300,23 @@ typedef struct _PACKET_OID_DATA {
 	UCHAR	Data[1];
 } PACKET_OID_DATA, *PPACKET_OID_DATA;
 
+/*
+ * One address of an adapter (PacketGetNetInfoEx): AF_INET or AF_INET6
+ * socket addresses, as in WinPcap. A member that does not apply is all
+ * zero (ss_family AF_UNSPEC).
+ */
+typedef struct npf_if_addr {
+	struct sockaddr_storage IPAddress;	/* the address */
+	struct sockaddr_storage SubnetMask;	/* netmask of its prefix */
+	struct sockaddr_storage Broadcast;	/* broadcast address */
+} npf_if_addr;
+
+/* PacketGetNetType() */
+typedef struct NetType {
+	UINT		LinkType;	/* NdisMedium* */
+	ULONGLONG	LinkSpeed;	/* bits per second; 0: unknown */
+} NetType;
+
 /* Library version, e.g. "1.0.0". Never NULL; do not modify or free. */
 PCHAR PacketGetVersion(void);
 
@@ -150,6 +327,63 @@ PCHAR PacketGetVersion(void);
  * storage until this thread's next call.
  */
 PCHAR PacketGetDriverVersion(void);
+
+/*
+ * Name of the driver: "npf", the module (Npcap answers "NPCAP"). Never
+ * NULL; do not modify or free.
+ */
+PCHAR PacketGetDriverName(void);
+
+/*
+ * The adapters of the caller's network namespace that npf can capture on
+ * (Ethernet, loopback, and IP adapters without a link header), in ifindex
+ * order. On success pStr holds the interface names, each NUL-terminated,
+ * then one more NUL, then a description of each adapter in the same
+ * order, each NUL-terminated, then one more NUL, and *BufferSize is left
+ * alone. A description is the adapter's alias (ip link set ... alias), or
+ * its driver and bus (ethtool -i: "e1000e 0000:00:19.0", "veth"), or
+ * "loopback"; never empty, shorter than ADAPTER_DESC_LENGTH.
+ * When pStr is NULL or *BufferSize is smaller than the list: FALSE, errno
+ * ENOBUFS, *BufferSize set to the bytes needed and nothing written (as
+ * packet.dll, which said ERROR_INSUFFICIENT_BUFFER). Other errors: EINVAL
+ * (BufferSize NULL), those of netlink sockets (ENOMEM...).
+ * Needs no privilege and no npf module: it asks rtnetlink.
+ */
+BOOLEAN PacketGetAdapterNames(PCHAR pStr, PULONG BufferSize);
+
+/*
+ * The IPv4 and IPv6 addresses of an adapter (any name PacketOpenAdapter()
+ * takes): *NEntries is the room in buffer on entry and the entries filled
+ * on return; addresses beyond the room are left out (not an error). In
+ * each entry SubnetMask is the prefix as a mask and Broadcast the
+ * broadcast address the kernel has for an IPv4 address (ip addr's "brd";
+ * all zero when it has none, and for IPv6, which has no broadcast). An
+ * IPv6 link-local address has sin6_scope_id set to the ifindex. Order:
+ * IPv4 first, then IPv6, each as "ip addr" lists them. FALSE and errno:
+ * EINVAL (NULL pointers, *NEntries negative, a bad name), ENODEV (no such
+ * adapter); then *NEntries is 0. Needs no privilege and no npf module.
+ */
+BOOLEAN PacketGetNetInfoEx(const char *AdapterName, npf_if_addr *buffer,
+			   PLONG NEntries);
+
+/*
+ * Npcap's: TRUE when the adapter is a loopback one (IFF_LOOPBACK: "lo").
+ * FALSE both for "not loopback" and for an error; errno tells them apart
+ * for a caller that zeroes it before the call (ENODEV: no such adapter).
+ */
+BOOLEAN PacketIsLoopbackAdapter(const char *AdapterName);
+
+/*
+ * Linux addition: the state of an adapter in *Flags, as libpcap's
+ * pcap_findalldevs() reports it (tcpdump -D): PACKET_IF_UP (IFF_UP),
+ * PACKET_IF_RUNNING (IFF_RUNNING: up, and the link is), PACKET_IF_LOOPBACK,
+ * and in PACKET_IF_CONNECTION_STATUS whether the link has a carrier
+ * (CONNECTED, DISCONNECTED), NOT_APPLICABLE for loopback adapters and
+ * adapters whose driver does not report a link state (ethtool's "Link
+ * detected"), UNKNOWN when the kernel cannot be asked. FALSE and errno:
+ * EINVAL, ENODEV (no such adapter).
+ */
+BOOLEAN PacketGetAdapterFlags(const char *AdapterName, PULONG Flags);
 
 /*
  * Open /dev/npf and bind it to an adapter. AdapterName is a Linux
@@ -305,6 +539,30 @@ BOOLEAN PacketSetLoopbackBehavior(LPADAPTER AdapterObject,
 				  UINT LoopbackBehavior);
 
 /*
+ * Npcap's timestamp modes (BIOCSTIMESTAMPMODE). Npcap's modes choose a
+ * clock; Linux has one for this: the kernel stamps each frame from the
+ * realtime clock (CLOCK_REALTIME, at its full resolution, following
+ * settimeofday() and NTP), so TIMESTAMPMODE_SINGLE_SYNCHRONIZATION,
+ * TIMESTAMPMODE_QUERYSYSTEMTIME and TIMESTAMPMODE_QUERYSYSTEMTIME_PRECISE
+ * all select it, with bh_tstamp.tv_usec in microseconds (the default).
+ * TIMESTAMPMODE_NANO (Linux addition) selects the same clock with
+ * tv_usec in nanoseconds. A change flushes the ring and zeroes the
+ * counters, as PacketSetMode(). EINVAL for any other mode.
+ */
+BOOLEAN PacketSetTimestampMode(LPADAPTER AdapterObject, ULONG mode);
+
+/*
+ * Npcap's list of the modes PacketSetTimestampMode() takes. On entry
+ * p_mode_list[0] is the length of the array in ULONGs, itself included;
+ * on return it is the number of modes N, and p_mode_list[1..N] the modes:
+ * TIMESTAMPMODE_SINGLE_SYNCHRONIZATION, TIMESTAMPMODE_QUERYSYSTEMTIME,
+ * TIMESTAMPMODE_QUERYSYSTEMTIME_PRECISE, TIMESTAMPMODE_NANO. An array too
+ * short for them: FALSE, errno ENOBUFS, p_mode_list[0] = N (the array
+ * needs N + 1 ULONGs). EINVAL for NULL pointers.
+ */
+BOOLEAN PacketGetTimestampModes(LPADAPTER AdapterObject, PULONG p_mode_list);
+
+/*
  * The four 32-bit counters of the open (BIOCGSTATS): bs_recv, bs_drop,
  * ps_ifdrop, bs_capt; see <linux/npf.h> for their meaning. WinPcap's
  * PacketGetStats filled only bs_recv and bs_drop; here both fill all four.
@@ -390,6 +648,17 @@ BOOLEAN PacketGetNpfStats(LPADAPTER AdapterObject, struct npf_stats *s);
  * failure.
  */
 int PacketGetLinkType(LPADAPTER AdapterObject);
+
+/*
+ * Link type and speed of an open adapter. LinkType: NdisMedium802_3 for
+ * Ethernet and loopback adapters (frames start with an Ethernet header),
+ * NdisMediumIP for adapters without a link header (frames start with the
+ * IP header), from the module's link type (PacketGetLinkType). LinkSpeed:
+ * bits per second as ethtool reports the speed (its netlink interface),
+ * 0 when the driver reports none (dummy, loopback, a link that is down).
+ * FALSE and errno: EINVAL, ENODEV (the adapter went away).
+ */
+BOOLEAN PacketGetNetType(LPADAPTER AdapterObject, NetType *type);
 
 #ifdef __cplusplus
 }

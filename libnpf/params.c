@@ -55,6 +55,62 @@ BOOLEAN PacketSetLoopbackBehavior(LPADAPTER AdapterObject,
 	return npf_ioctl_u32(AdapterObject, BIOCISETLOBBEH, LoopbackBehavior);
 }
 
+/*
+ * Npcap's modes pick a clock; the kernel has one for this, so they all
+ * mean microseconds of it. The Linux addition asks for nanoseconds.
+ */
+int npf_tstamp_mode(ULONG mode, uint32_t *tstamp)
+{
+	switch (mode) {
+	case TIMESTAMPMODE_SINGLE_SYNCHRONIZATION:
+	case TIMESTAMPMODE_QUERYSYSTEMTIME:
+	case TIMESTAMPMODE_QUERYSYSTEMTIME_PRECISE:
+		*tstamp = NPF_TSTAMP_MICRO;
+		return 0;
+	case TIMESTAMPMODE_NANO:
+		*tstamp = NPF_TSTAMP_NANO;
+		return 0;
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+EXPORT_SYMBOL
+BOOLEAN PacketSetTimestampMode(LPADAPTER AdapterObject, ULONG mode)
+{
+	uint32_t tstamp;
+
+	if (npf_tstamp_mode(mode, &tstamp) < 0)
+		return FALSE;
+	return npf_ioctl_u32(AdapterObject, BIOCSTIMESTAMPMODE, tstamp);
+}
+
+EXPORT_SYMBOL
+BOOLEAN PacketGetTimestampModes(LPADAPTER AdapterObject, PULONG p_mode_list)
+{
+	static const ULONG modes[] = {
+		TIMESTAMPMODE_SINGLE_SYNCHRONIZATION,
+		TIMESTAMPMODE_QUERYSYSTEMTIME,
+		TIMESTAMPMODE_QUERYSYSTEMTIME_PRECISE,
+		TIMESTAMPMODE_NANO,
+	};
+	const ULONG n = sizeof(modes) / sizeof(modes[0]);
+	ULONG room;
+
+	if (!AdapterObject || !p_mode_list) {
+		errno = EINVAL;
+		return FALSE;
+	}
+	room = p_mode_list[0];
+	p_mode_list[0] = n;
+	if (room < n + 1) {
+		errno = ENOBUFS;
+		return FALSE;
+	}
+	memcpy(p_mode_list + 1, modes, sizeof(modes));
+	return TRUE;
+}
+
 EXPORT_SYMBOL
 BOOLEAN PacketSetReadTimeout(LPADAPTER AdapterObject, int timeout)
 {

@@ -20,6 +20,13 @@ PCHAR PacketGetVersion(void)
 	return (PCHAR)LIBNPF_VERSION;
 }
 
+/* The module's name, as modprobe and /sys/module know it. */
+EXPORT_SYMBOL
+PCHAR PacketGetDriverName(void)
+{
+	return (PCHAR)"npf";
+}
+
 /* The module's MODULE_VERSION, as sysfs shows it without the newline. */
 static int npf_version_from_sysfs(char *buf, size_t size)
 {

@@ -57,6 +57,7 @@ struct dump_opts {
 	bool min_to_copy_set;		/* ... given on the command line */
 	long read_timeout;		/* --read-timeout */
 	bool kdump;			/* -K: the kernel writes -w FILE */
+	bool list;			/* -D */
 	uint64_t max_bytes;		/* --max-bytes; 0: no limit */
 	struct npf_print_opts print;
 	char *expr;			/* the filter expression */
@@ -86,6 +87,7 @@ static const struct option long_options[] = {
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, OPT_VERSION },
 	{ "interface",		required_argument,	NULL, 'i' },
+	{ "list-interfaces",	no_argument,		NULL, 'D' },
 	{ "buffer-size",	required_argument,	NULL, 'B' },
 	{ "snapshot-length",	required_argument,	NULL, 's' },
 	{ "no-promiscuous-mode", no_argument,		NULL, 'p' },
@@ -102,13 +104,17 @@ static const struct option long_options[] = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: npfdump [-dehKlnptUvxX] [-B size] [-c count] [-i interface]\n"
+"Usage: npfdump [-dDehKlnptUvxX] [-B size] [-c count] [-i interface]\n"
 "               [-s snaplen] [-w file] [--immediate] [--min-to-copy bytes]\n"
 "               [--read-timeout ms] [--max-bytes bytes] [expression]\n"
 "\n"
 "Capture packets through /dev/npf (WinPcap's NPF model) and print them as\n"
 "tcpdump does, or write them to a pcap file.\n"
 "\n"
+"  -D, --list-interfaces  the interfaces npf can capture on, as tcpdump -D:\n"
+"                number, name, description (alias, or driver and bus) and\n"
+"                flags (Up, Running, Loopback; Connected or Disconnected\n"
+"                when the driver reports a link state); needs no module\n"
 "  -i IFACE      interface to capture on (also \\Device\\NPF_IFACE)\n"
 "  -c COUNT      exit after COUNT packets\n"
 "  -s SNAPLEN    bytes to keep of each packet (default and 0: %d); the\n"
@@ -227,9 +233,12 @@ static void parse_args(int argc, char **argv, struct dump_opts *o)
 
 	opterr = 0;	/* our own one-line messages */
 	/* Leading ':': a missing argument is told from an unknown option. */
-	while ((c = getopt_long(argc, argv, ":B:c:dehi:Klnps:tUvw:xX",
+	while ((c = getopt_long(argc, argv, ":B:c:dDehi:Klnps:tUvw:xX",
 				long_options, NULL)) != -1) {
 		switch (c) {
+		case 'D':
+			o->list = true;
+			break;
 		case 'B':
 			/* KiB; PacketSetBuff() takes an int of bytes */
 			o->bufsize_kib = tool_opt_long(optarg, "packet buffer size",
@@ -685,6 +694,17 @@ static int kdump(struct dump *d, const sigset_t *waitmask)
 	return ret;
 }
 
+/* -D: as tcpdump, the list and nothing else. */
+static int list_interfaces(struct dump_opts *o)
+{
+	free(o->expr);
+	if (tool_print_adapters(stdout) < 0)
+		tool_die("cannot list the interfaces: %s", strerror(errno));
+	if (fflush(stdout) || ferror(stdout))
+		tool_die("standard output: write error");
+	return 0;
+}
+
 static void print_stats(const struct dump *d)
 {
 	struct bpf_stat st;
@@ -707,6 +727,8 @@ int main(int argc, char **argv)
 
 	tool_name = "npfdump";
 	parse_args(argc, argv, &o);
+	if (o.list)
+		return list_interfaces(&o);
 	if (o.dflag && !o.ifname)
 		return print_program(&o, DLT_EN10MB);
 	if (!o.ifname)

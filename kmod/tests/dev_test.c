@@ -161,8 +161,7 @@ static struct file *npf_file(struct kunit *test, unsigned int flags)
 		    FMODE_PWRITE;
 	KUNIT_ASSERT_EQ(test, npf_open(NULL, f), 0);
 	KUNIT_ASSERT_NOT_NULL(test, f->private_data);
-	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, NULL,
-				release_res, GFP_KERNEL, f));
+	npf_test_on_exit(test, release_res, f);
 	return f;
 }
 
@@ -446,6 +445,8 @@ static void ioctl_oids(struct kunit *test)
 	void __user *hole = u + 2 * PAGE_SIZE;
 	u8 out[64];
 	u64 v64;
+	const u32 pm = NDIS_PACKET_TYPE_PROMISCUOUS |
+		       NDIS_PACKET_TYPE_ALL_MULTICAST;
 	u32 v, len;
 	int promisc, allmulti;
 
@@ -517,21 +518,17 @@ static void ioctl_oids(struct kunit *test)
 	/* PROMISCUOUS and ALL_MULTICAST hold a reference while set */
 	promisc = lo->promiscuity;
 	allmulti = lo->allmulti;
-	KUNIT_EXPECT_EQ(test, set_filter_oid(test, f, u,
-		NDIS_PACKET_TYPE_PROMISCUOUS | NDIS_PACKET_TYPE_ALL_MULTICAST |
-		NDIS_PACKET_TYPE_DIRECTED, 4), 0L);
+	KUNIT_EXPECT_EQ(test, set_filter_oid(test, f, u, pm | NDIS_PACKET_TYPE_DIRECTED,
+					     4), 0L);
 	KUNIT_EXPECT_EQ(test, (int)lo->promiscuity, promisc + 1);
 	KUNIT_EXPECT_EQ(test, (int)lo->allmulti, allmulti + 1);
 	KUNIT_EXPECT_TRUE(test, O(f)->promisc);
 	/* setting it again takes no second reference */
-	KUNIT_EXPECT_EQ(test, set_filter_oid(test, f, u,
-		NDIS_PACKET_TYPE_PROMISCUOUS | NDIS_PACKET_TYPE_ALL_MULTICAST, 4),
-		0L);
+	KUNIT_EXPECT_EQ(test, set_filter_oid(test, f, u, pm, 4), 0L);
 	KUNIT_EXPECT_EQ(test, (int)lo->promiscuity, promisc + 1);
 	KUNIT_EXPECT_EQ(test, query(test, f, u, OID_GEN_CURRENT_PACKET_FILTER, 4,
 				    &v, &len), 0L);
-	KUNIT_EXPECT_EQ(test, v, (u32)(NDIS_PACKET_TYPE_PROMISCUOUS |
-				       NDIS_PACKET_TYPE_ALL_MULTICAST));
+	KUNIT_EXPECT_EQ(test, v, pm);
 	KUNIT_EXPECT_EQ(test, set_filter_oid(test, f, u,
 					     NDIS_PACKET_TYPE_DIRECTED, 4), 0L);
 	KUNIT_EXPECT_EQ(test, (int)lo->promiscuity, promisc);
@@ -544,9 +541,7 @@ static void ioctl_oids(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, g);
 	KUNIT_ASSERT_EQ(test, npf_open(NULL, g), 0);
 	KUNIT_EXPECT_EQ(test, setif(test, g, u, "lo"), 0L);
-	KUNIT_EXPECT_EQ(test, set_filter_oid(test, g, u,
-		NDIS_PACKET_TYPE_PROMISCUOUS | NDIS_PACKET_TYPE_ALL_MULTICAST, 4),
-		0L);
+	KUNIT_EXPECT_EQ(test, set_filter_oid(test, g, u, pm, 4), 0L);
 	KUNIT_EXPECT_EQ(test, (int)lo->promiscuity, promisc + 1);
 	npf_release(NULL, g);
 	KUNIT_EXPECT_EQ(test, (int)lo->promiscuity, promisc);

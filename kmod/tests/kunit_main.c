@@ -22,6 +22,12 @@
 /* kmod/main.c's module parameter, at its default. */
 unsigned int npf_max_buffer_size = 128 << 20;
 
+void npf_test_on_exit(struct kunit *test, kunit_resource_free_t fn, void *data)
+{
+	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, NULL, fn,
+							 GFP_KERNEL, data));
+}
+
 /* --- user memory ----------------------------------------------------------- */
 
 static struct mm_struct *npf_test_mm;
@@ -91,9 +97,7 @@ void __user *npf_test_ualloc(struct kunit *test, size_t size)
 	if (!current->mm) {
 		mmget(npf_test_mm);
 		kthread_use_mm(npf_test_mm);
-		KUNIT_ASSERT_NOT_NULL(test,
-			kunit_alloc_resource(test, NULL, npf_test_detach,
-					     GFP_KERNEL, npf_test_mm));
+		npf_test_on_exit(test, npf_test_detach, npf_test_mm);
 	}
 	KUNIT_ASSERT_PTR_EQ(test, current->mm, npf_test_mm);
 	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
@@ -104,8 +108,7 @@ void __user *npf_test_ualloc(struct kunit *test, size_t size)
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr), "vm_mmap: %ld",
 			       (long)addr);
 	m->addr = addr;
-	KUNIT_ASSERT_NOT_NULL(test,
-		kunit_alloc_resource(test, NULL, npf_test_unmap, GFP_KERNEL, m));
+	npf_test_on_exit(test, npf_test_unmap, m);
 	return (void __user *)addr;
 }
 
@@ -147,10 +150,19 @@ unsigned int npf_test_fail_off(void)
 
 /* --- a hand-made open ---------------------------------------------------- */
 
+/* The read-timeout timer of a hand-made open: nobody polls it. */
+static void npf_test_poll_timeout(struct timer_list *t)
+{
+	struct npf_open *o = from_timer(o, t, poll_timer);
+
+	WRITE_ONCE(o->timed_out, true);
+}
+
 static void npf_test_open_free(struct kunit_resource *res)
 {
 	struct npf_open *o = res->data;
 
+	del_timer_sync(&o->poll_timer);
 	npf_dump_release(o);
 	npf_filter_release(o);
 	if (o->sk)
@@ -174,6 +186,8 @@ struct npf_open *npf_test_open(struct kunit *test, u32 ring_size)
 	}
 	mutex_init(&o->lock);
 	init_waitqueue_head(&o->wait);
+	timer_setup(&o->poll_timer, npf_test_poll_timeout, 0);
+	INIT_LIST_HEAD(&o->node);
 	INIT_LIST_HEAD(&o->bound_node);
 	o->timeout_ms = NPF_DEFAULT_TIMEOUT_MS;
 	o->min_to_copy = NPF_DEFAULT_MIN_TO_COPY;
@@ -182,9 +196,7 @@ struct npf_open *npf_test_open(struct kunit *test, u32 ring_size)
 	o->write_rep = 1;
 	o->net = &init_net;
 	npf_dump_init_open(o);
-	KUNIT_ASSERT_NOT_NULL(test,
-		kunit_alloc_resource(test, NULL, npf_test_open_free,
-				     GFP_KERNEL, o));
+	npf_test_on_exit(test, npf_test_open_free, o);
 	return o;
 }
 

@@ -15,6 +15,7 @@
 #ifndef _NPF_TEST_H
 #define _NPF_TEST_H
 
+#include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/filter.h>
 #include <linux/npf.h>
@@ -25,6 +26,9 @@ struct npf_open;
 int npf_test_mm_get(struct kunit_suite *suite);
 void npf_test_mm_put(struct kunit_suite *suite);
 void __user *npf_test_ualloc(struct kunit *test, size_t size);
+
+/* Call @fn(resource with ->data = @data) when the case ends (LIFO). */
+void npf_test_on_exit(struct kunit *test, kunit_resource_free_t fn, void *data);
 
 /* Copy to or from user memory, failing the case when it faults. */
 #define NPF_TEST_PUT(test, uptr, src, len)				\
@@ -38,9 +42,10 @@ void __user *npf_test_ualloc(struct kunit *test, size_t size);
 /*
  * A struct npf_open with what the stage under test needs, test-managed
  * (freed, ring and counters included, when the case ends): zeroed, ring
- * of @ring_size bytes (0: none), per-CPU counters, locks, wait queue and
- * dump state initialised, the defaults of a fresh open, o->net the
- * initial namespace. Not bound, no socket.
+ * of @ring_size bytes (0: 4096), per-CPU counters, locks, wait queue,
+ * read-timeout timer and dump state initialised, the defaults of a fresh
+ * open, o->net the initial namespace. Not bound, no socket, not in
+ * npf_opens. (dev.c's npf_open() is static: dev_test.c uses the real one.)
  */
 struct npf_open *npf_test_open(struct kunit *test, u32 ring_size);
 

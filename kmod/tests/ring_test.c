@@ -24,8 +24,7 @@ static struct npf_ring *ring_new(struct kunit *test, u32 size)
 
 	KUNIT_ASSERT_NOT_NULL(test, ring);
 	KUNIT_ASSERT_EQ(test, npf_ring_init(ring, size), 0);
-	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, NULL,
-				ring_free_res, GFP_KERNEL, ring));
+	npf_test_on_exit(test, ring_free_res, ring);
 	return ring;
 }
 

@@ -36,9 +36,17 @@ extern int t_case_failed;
 		CHECK(errno == (e));					\
 	} while (0)
 
+/* Cases that cannot run here count as skipped, not passed. */
+extern const char *t_case_skipped;
+#define SKIP(why)							\
+	do {								\
+		t_case_skipped = (why);					\
+		return;							\
+	} while (0)
+
 extern const struct t_case name_cases[], bpf_cases[], record_cases[],
 	error_cases[], ioctl_cases[], pcap_order_cases[],
-	export_cases[], sendq_cases[];
+	export_cases[], sendq_cases[], adapter_cases[], host_cases[];
 
 /* Path of libnpf.so.1, from the command line, for the export test. */
 extern const char *t_solib;

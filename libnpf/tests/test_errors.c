@@ -72,6 +72,22 @@ static void null_adapter_einval_1_1(void)
 		  EINVAL);
 }
 
+/* The 1.2 functions: the same rules. */
+static void null_adapter_einval_1_2(void)
+{
+	ULONG modes[8] = { 8 };
+	NetType t;
+
+	CHECK_ERR(PacketGetNetType(NULL, &t), FALSE, EINVAL);
+	CHECK_ERR(PacketSetTimestampMode(NULL, TIMESTAMPMODE_NANO), FALSE,
+		  EINVAL);
+	CHECK_ERR(PacketGetTimestampModes(NULL, modes), FALSE, EINVAL);
+	CHECK_ERR(PacketGetAdapterNames(NULL, NULL), FALSE, EINVAL);
+	CHECK_ERR(PacketGetAdapterFlags(NULL, modes), FALSE, EINVAL);
+	CHECK_ERR(PacketGetAdapterFlags("", modes), FALSE, EINVAL);
+	CHECK(PacketGetDriverName() != NULL);
+}
+
 /* An adapter whose descriptor is closed: only argument checks can pass. */
 static ADAPTER dead = { .hFile = -1, .Name = "dead", .NumWrites = 1 };
 
@@ -100,6 +116,10 @@ static void null_argument_einval(void)
 	CHECK_ERR(PacketSendPackets(&dead, buf, sizeof(buf), FALSE), 0, EBADF);
 	CHECK_ERR(PacketSetDumpName(&dead, "x.pcap", 6), FALSE, EBADF);
 	CHECK_ERR(PacketIsDumpEnded(&dead, TRUE), FALSE, EBADF);
+	CHECK_ERR(PacketSetTimestampMode(&dead, TIMESTAMPMODE_NANO), FALSE,
+		  EBADF);
+	CHECK_ERR(PacketGetNetType(&dead, NULL), FALSE, EINVAL);
+	CHECK_ERR(PacketGetNetType(&dead, (NetType *)buf), FALSE, EBADF);
 }
 
 static void bad_values_einval(void)
@@ -228,6 +248,7 @@ static void versions(void)
 const struct t_case error_cases[] = {
 	T_CASE(null_adapter_einval),
 	T_CASE(null_adapter_einval_1_1),
+	T_CASE(null_adapter_einval_1_2),
 	T_CASE(null_argument_einval),
 	T_CASE(bad_values_einval),
 	T_CASE(null_objects_ignored),

@@ -25,9 +25,19 @@ static const char *const public_1_1[] = {
 	"PacketSetDumpName",
 };
 
+/* Added in 1.2: adapters, driver name, timestamp modes. */
+static const char *const public_1_2[] = {
+	"PacketGetAdapterFlags", "PacketGetAdapterNames",
+	"PacketGetDriverName", "PacketGetNetInfoEx", "PacketGetNetType",
+	"PacketGetTimestampModes", "PacketIsLoopbackAdapter",
+	"PacketSetTimestampMode",
+};
+
 static const char *const hidden[] = {
 	"npf_parse_adapter_name", "npf_program_from_bpf", "npf_ioctl",
 	"npf_ioctl_u32", "npf_device_path", "npf_sysfs_version_path",
+	"npf_nl_open", "npf_nl_run", "npf_link_parse", "npf_addr_parse",
+	"npf_ethtool_get", "npf_genl_family", "npf_tstamp_mode",
 };
 
 /* @name has version @ver, and not @other (a released node is fixed). */
@@ -56,6 +66,8 @@ static void shared_library_exports(void)
 		check_version(h, public[i], "LIBNPF_1.0", "LIBNPF_1.1");
 	for (i = 0; i < sizeof(public_1_1) / sizeof(public_1_1[0]); i++)
 		check_version(h, public_1_1[i], "LIBNPF_1.1", "LIBNPF_1.0");
+	for (i = 0; i < sizeof(public_1_2) / sizeof(public_1_2[0]); i++)
+		check_version(h, public_1_2[i], "LIBNPF_1.2", "LIBNPF_1.1");
 	for (i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
 		CHECK(dlsym(h, hidden[i]) == NULL);
 	dlclose(h);

@@ -283,6 +283,18 @@ static void oid_requests(void)
 	CHECK(a && PacketRequest(a, FALSE, oid));
 	CHECK(fake.req[fake.ncalls - 1] == BIOCQUERYOID);
 	CHECK(oid->Length == 6 && !memcmp(oid->Data, fake_mac, 6));
+
+	/* A set carries the head and Length bytes of data behind it. */
+	memset(room, 0, sizeof(room));
+	oid->Oid = OID_802_3_MULTICAST_LIST;
+	oid->Length = 12;
+	memcpy(oid->Data, "\x01\x00\x5e\x01\x02\x03\x33\x33\x00\x00\x12\x34",
+	       12);
+	CHECK(a && PacketRequest(a, TRUE, oid));
+	sent = (struct npf_oid_data *)fake.arg[fake.ncalls - 1];
+	CHECK(fake.req[fake.ncalls - 1] == BIOCSETOID);
+	CHECK(sent->oid == OID_802_3_MULTICAST_LIST && sent->length == 12);
+	CHECK(!memcmp(sent->data, oid->Data, 12));
 	PacketCloseAdapter(a);
 	fake_stop();
 }
@@ -448,6 +460,47 @@ static void receive_and_send(void)
 	PacketCloseAdapter(a);
 }
 
+/* Npcap's modes become BIOCSTIMESTAMPMODE's two. */
+static void timestamp_mode(void)
+{
+	LPADAPTER a;
+
+	fake_start();
+	a = open_fake();
+	CHECK(a != NULL);
+	CHECK(PacketSetTimestampMode(a, TIMESTAMPMODE_NANO) &&
+	      last_u32(BIOCSTIMESTAMPMODE, NPF_TSTAMP_NANO));
+	CHECK(PacketSetTimestampMode(a, TIMESTAMPMODE_QUERYSYSTEMTIME) &&
+	      last_u32(BIOCSTIMESTAMPMODE, NPF_TSTAMP_MICRO));
+	CHECK(PacketSetTimestampMode(a, TIMESTAMPMODE_SINGLE_SYNCHRONIZATION) &&
+	      last_u32(BIOCSTIMESTAMPMODE, NPF_TSTAMP_MICRO));
+	CHECK(PacketSetTimestampMode(a,
+				     TIMESTAMPMODE_QUERYSYSTEMTIME_PRECISE) &&
+	      last_u32(BIOCSTIMESTAMPMODE, NPF_TSTAMP_MICRO));
+	fake.ncalls = 0;
+	CHECK_ERR(PacketSetTimestampMode(a, 1), FALSE, EINVAL);
+	CHECK(fake.ncalls == 0);
+	PacketCloseAdapter(a);
+	fake_stop();
+}
+
+/* The link type comes from BIOCGDLT (the speed from ethtool's netlink). */
+static void net_type(void)
+{
+	NetType t = { 77, 77 };
+	LPADAPTER a;
+
+	fake_start();
+	a = open_fake();
+	CHECK(a && PacketGetNetType(a, &t));
+	CHECK(fake.ncalls == 1 && fake.req[0] == BIOCGDLT);
+	CHECK(t.LinkType == NdisMedium802_3 && t.LinkSpeed != 77);
+	fake.fail_errno = ENODEV;
+	CHECK_ERR(PacketGetNetType(a, &t), FALSE, ENODEV);
+	PacketCloseAdapter(a);
+	fake_stop();
+}
+
 const struct t_case ioctl_cases[] = {
 	T_CASE(open_binds),
 	T_CASE(open_bind_fails),
@@ -460,5 +513,7 @@ const struct t_case ioctl_cases[] = {
 	T_CASE(dump_ended),
 	T_CASE(send_packets),
 	T_CASE(receive_and_send),
+	T_CASE(timestamp_mode),
+	T_CASE(net_type),
 	T_END
 };

@@ -47,6 +47,12 @@ void tool_json_u64(struct tool_json *j, const char *key, uint64_t v)
 	fprintf(j->f, "%llu", (unsigned long long)v);
 }
 
+void tool_json_s64(struct tool_json *j, const char *key, int64_t v)
+{
+	put_key(j, key);
+	fprintf(j->f, "%lld", (long long)v);
+}
+
 void tool_json_double(struct tool_json *j, const char *key, double v,
 		      int decimals)
 {

@@ -19,6 +19,7 @@ struct tool_json {
 /* "{" */
 void tool_json_begin(struct tool_json *j, FILE *f);
 void tool_json_u64(struct tool_json *j, const char *key, uint64_t v);
+void tool_json_s64(struct tool_json *j, const char *key, int64_t v);
 void tool_json_double(struct tool_json *j, const char *key, double v,
 		      int decimals);
 void tool_json_bool(struct tool_json *j, const char *key, bool v);

@@ -190,3 +190,89 @@ void tool_print_stats(FILE *out, uint64_t captured, const struct bpf_stat *st)
 		fprintf(out, "%u packet%s dropped by interface\n",
 			st->ps_ifdrop, plural(st->ps_ifdrop));
 }
+
+/* As tcpdump's bittok2str(): the names of the bits set, or "none". */
+static void if_flag_names(unsigned long flags, char *buf, size_t size)
+{
+	static const struct {
+		unsigned long bit;
+		const char *name;
+	} names[] = {
+		{ PACKET_IF_UP, "Up" },
+		{ PACKET_IF_RUNNING, "Running" },
+		{ PACKET_IF_LOOPBACK, "Loopback" },
+	};
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (flags & names[i].bit)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s",
+						len ? ", " : "",
+						names[i].name);
+	if (!len)
+		snprintf(buf, size, "none");
+}
+
+const char *tool_format_if_flags(unsigned long flags, char *buf, size_t size)
+{
+	static const char *const status[] = {
+		", Connection status unknown", ", Connected", ", Disconnected",
+		"",
+	};
+	size_t len;
+
+	buf[0] = '\0';
+	if (!flags)
+		return buf;
+	if_flag_names(flags, buf, size);
+	len = strlen(buf);
+	snprintf(buf + len, size - len, "%s",
+		 status[(flags & PACKET_IF_CONNECTION_STATUS) >> 4]);
+	return buf;
+}
+
+/* PacketGetAdapterNames() into a malloc()ed buffer; NULL and errno. */
+static char *adapter_names(void)
+{
+	ULONG size = 0;
+	char *buf = NULL, *bigger;
+	int tries;
+
+	/* The list may grow between the two calls: ask again. */
+	for (tries = 0; tries < 4; tries++) {
+		if (PacketGetAdapterNames(buf, &size))
+			return buf;
+		if (errno != ENOBUFS)
+			break;
+		bigger = realloc(buf, size);
+		if (!bigger)
+			break;
+		buf = bigger;
+	}
+	free(buf);
+	return NULL;
+}
+
+int tool_print_adapters(FILE *out)
+{
+	char *buf = adapter_names(), *name, *desc, flags[96];
+	ULONG f;
+	int i = 1;
+
+	if (!buf)
+		return -1;
+	for (desc = buf; *desc; desc += strlen(desc) + 1)
+		;
+	desc++;
+	for (name = buf; *name; name += strlen(name) + 1, i++) {
+		fprintf(out, "%d.%s (%s)", i, name, desc);
+		if (PacketGetAdapterFlags(name, &f) &&
+		    *tool_format_if_flags(f, flags, sizeof(flags)))
+			fprintf(out, " [%s]", flags);
+		fputc('\n', out);
+		desc += strlen(desc) + 1;
+	}
+	free(buf);
+	return 0;
+}

@@ -80,4 +80,18 @@ void tool_catch_stop_signals(sigset_t *waitmask);
  */
 void tool_print_stats(FILE *out, uint64_t captured, const struct bpf_stat *st);
 
+/*
+ * tcpdump -D's flags of an adapter (PacketGetAdapterFlags): "Up, Running,
+ * Loopback", "Up, Running, Connected", "none, Disconnected"; "" when there
+ * is nothing to say (tcpdump then prints no brackets).
+ */
+const char *tool_format_if_flags(unsigned long flags, char *buf, size_t size);
+
+/*
+ * tcpdump -D: "1.eth0 (e1000e 0000:00:19.0) [Up, Running, Connected]", one
+ * adapter a line, as PacketGetAdapterNames() lists them. 0, or -1 and
+ * errno.
+ */
+int tool_print_adapters(FILE *out);
+
 #endif /* NPF_TOOLS_UTIL_H */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Runs every suite; usage: tools-test [NPFDUMP [NPFSTAT [NPFGEN]]] */
+/* Runs every suite; usage: tools-test [NPFDUMP [NPFSTAT [NPFGEN [NPFCTL]]]] */
 #include <stddef.h>
 #include <stdio.h>
 
@@ -7,11 +7,11 @@
 
 int t_case_failed;
 const char *t_case_skipped;
-const char *t_npfdump, *t_npfstat, *t_npfgen;
+const char *t_npfdump, *t_npfstat, *t_npfgen, *t_npfctl;
 
 static const struct t_case *const suites[] = {
 	record_cases, util_cases, filter_cases, cli_cases, rate_cases,
-	json_cases, frame_cases, sendq_cases, cli_stat_gen_cases,
+	json_cases, frame_cases, sendq_cases, cli_stat_gen_cases, ctl_cases,
 };
 
 int main(int argc, char **argv)
@@ -22,6 +22,7 @@ int main(int argc, char **argv)
 	t_npfdump = argc > 1 ? argv[1] : NULL;
 	t_npfstat = argc > 2 ? argv[2] : NULL;
 	t_npfgen = argc > 3 ? argv[3] : NULL;
+	t_npfctl = argc > 4 ? argv[4] : NULL;
 	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
 		const struct t_case *c;
 

@@ -38,10 +38,10 @@ extern int t_case_failed;
 
 extern const struct t_case record_cases[], util_cases[], filter_cases[],
 	cli_cases[], rate_cases[], json_cases[], frame_cases[],
-	sendq_cases[], cli_stat_gen_cases[];
+	sendq_cases[], cli_stat_gen_cases[], ctl_cases[];
 
 /* The tools' binaries, from the command line, for the CLI tests. */
-extern const char *t_npfdump, *t_npfstat, *t_npfgen;
+extern const char *t_npfdump, *t_npfstat, *t_npfgen, *t_npfctl;
 
 /* A tool run to completion: its status and output. */
 struct t_run {

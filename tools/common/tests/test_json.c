@@ -43,6 +43,13 @@ static void fill_odd(struct tool_json *j)
 	tool_json_str(j, "s", "a\"b\\c\nd\te\x01" "f\x7f");
 }
 
+static void fill_signed(struct tool_json *j)
+{
+	tool_json_s64(j, "timeout", -1);
+	tool_json_s64(j, "min", INT64_MIN);
+	tool_json_s64(j, "max", INT64_MAX);
+}
+
 static void fill_empty(struct tool_json *j)
 {
 	(void)j;
@@ -73,8 +80,19 @@ static void not_finite_and_strings(void)
 	free(s);
 }
 
+static void signed_integers(void)
+{
+	char *s = line(fill_signed);
+
+	CHECK(s && !strcmp(s, "{\"timeout\":-1,"
+			      "\"min\":-9223372036854775808,"
+			      "\"max\":9223372036854775807}\n"));
+	free(s);
+}
+
 const struct t_case json_cases[] = {
 	T_CASE(members),
+	T_CASE(signed_integers),
 	T_CASE(not_finite_and_strings),
 	T_END
 };
