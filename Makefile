@@ -19,7 +19,7 @@ BUILD	:= $(CURDIR)/build
 # headers must compute it afresh (command-line values still propagate).
 export PREFIX DESTDIR BUILD
 
-.PHONY: all module lib tools selftests check demo bench deps install \
+.PHONY: all module lib tools selftests check check-debug kunit demo bench deps install \
 	install-module install-lib install-tools clean checkpatch sparse
 
 all: module lib tools selftests
@@ -45,6 +45,15 @@ deps:
 check: deps
 	$(MAKE) all
 	scripts/check.sh
+
+# The KUnit suites alone, on the debug kernel (part of make check).
+kunit: deps
+	scripts/kernel/kunit.sh
+
+# Every selftest on the debug kernel (KASAN, lockdep, kmemleak, panic_on_warn).
+check-debug: deps
+	$(MAKE) all
+	scripts/kernel/selftests-debug.sh
 
 demo: deps
 	$(MAKE) all

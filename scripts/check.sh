@@ -6,7 +6,10 @@
 #  1. host-side unit tests: `make -C libnpf test` and `make -C tools test`,
 #     for each directory whose Makefile has a `test` target;
 #  2. the kernel-side selftests: boots the VM (scripts/vm/run.sh) on the
-#     kernel kmod/npf.ko was built for and runs selftests/run.sh in it.
+#     kernel kmod/npf.ko was built for and runs selftests/run.sh in it;
+#  3. the KUnit suites (kmod/tests/) on a debug kernel built from
+#     linux-source-6.1 with KASAN, lockdep and kmemleak (cached in build/):
+#     scripts/kernel/kunit.sh.
 #
 # Prints every result (PASS:/FAIL:/SKIP: lines) and, last, the totals of
 # both parts as `N passed, N failed` (`, N skipped` when any). Exits non-zero
@@ -22,6 +25,7 @@
 #   NPF_TEST_TIMEOUT=300    default per-test-program timeout in the guest
 #   NPF_VERBOSE=1 (or V=1)  show all test output and the whole VM console
 #   NPF_CHECK_TESTS="a b"   run only these selftests
+#   NPF_CHECK_KUNIT=1       0: skip part 3 (the debug kernel build)
 #   NPF_VM_*                see scripts/vm/run.sh (NPF_VM_KVM=1, ...)
 
 set -u
@@ -169,15 +173,40 @@ else
 fi
 echo "# selftests took ${elapsed}s"
 
+# --- KUnit on the debug kernel ----------------------------------------------
+kpass=0 kfail=0 kskip=0
+if [ "${NPF_CHECK_KUNIT:-1}" = 1 ]; then
+	echo "# KUnit on the debug kernel (scripts/kernel/kunit.sh; the first run builds the kernel)"
+	kout=$OUT/kunit.out
+	start=$(date +%s)
+	scripts/kernel/kunit.sh 2>&1 | tee "$kout"
+	krc=${PIPESTATUS[0]}
+	ksum=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$kout" | tail -n 1)
+	if [ -n "$ksum" ]; then
+		kpass=$(echo "$ksum" | sed -E 's/^([0-9]+) passed.*/\1/')
+		kfail=$(echo "$ksum" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+		kskip=$(echo "$ksum" | sed -nE 's/.* ([0-9]+) skipped$/\1/p')
+		kskip=${kskip:-0}
+		if [ "$krc" != 0 ] && [ "$kfail" = 0 ]; then
+			echo "FAIL: kunit: exit status $krc"
+			kfail=1
+		fi
+	else
+		echo "FAIL: kunit: no result (exit status $krc)"
+		kfail=1
+	fi
+	echo "# kunit took $(($(date +%s) - start))s"
+fi
+
 # --- totals -----------------------------------------------------------------
-np=$((hpass + gpass))
-nf=$((hfail + gfail))
-ns=$((hskip + gskip))
+np=$((hpass + gpass + kpass))
+nf=$((hfail + gfail + kfail))
+ns=$((hskip + gskip + kskip))
 if [ $((np + nf)) -eq 0 ]; then
 	echo "FAIL: nothing ran"
 	nf=1
 fi
-echo "# host: $hpass passed, $hfail failed, $hskip skipped; guest: $gpass passed, $gfail failed, $gskip skipped"
+echo "# host: $hpass passed, $hfail failed, $hskip skipped; guest: $gpass passed, $gfail failed, $gskip skipped; kunit: $kpass passed, $kfail failed, $kskip skipped"
 s="$np passed, $nf failed"
 [ "$ns" -gt 0 ] && s="$s, $ns skipped"
 echo "$s"

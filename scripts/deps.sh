@@ -14,7 +14,7 @@ set -u
 
 PKGS="linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
 linux-source-6.1 libmnl-dev libpcap-dev tcpdump tshark iproute2 sparse kmod
-ethtool pkg-config gcc make xz-utils python3"
+ethtool pkg-config gcc make xz-utils python3 flex bison bc libelf-dev"
 
 die() {
 	echo "deps.sh: $*" >&2
