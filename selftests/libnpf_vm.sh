@@ -290,20 +290,15 @@ def check_oids(links, fact):
     speed = ethtool(ifname)[0]
     mtu = int(sysfs(ifname, "mtu"))
     same(oid["media_in_use"], NDIS_IP if raw else NDIS_802_3,
-         "%s: OID_GEN_MEDIA_IN_USE" % ifname,
-         todo="kernel: the module answers NdisMedium802_3 for adapters "
-              "without a link header" if raw else None)
+         "%s: OID_GEN_MEDIA_IN_USE" % ifname)
     same(oid["max_frame"], mtu, "%s: OID_GEN_MAXIMUM_FRAME_SIZE = mtu" % ifname)
     same(oid["max_total"], mtu + (0 if raw else 14),
          "%s: OID_GEN_MAXIMUM_TOTAL_SIZE = mtu + link header" % ifname)
     same(oid["link_speed"], speed * 10000,
          "%s: OID_GEN_LINK_SPEED = ethtool speed (%d Mb/s) in 100 bit/s"
          % (ifname, speed))
-    up = "UP" in link.get("flags", [])
     same(oid["connect"], 0 if "LOWER_UP" in link.get("flags", []) else 1,
-         "%s: OID_GEN_MEDIA_CONNECT_STATUS = carrier (ip LOWER_UP)" % ifname,
-         todo=None if up else "kernel: netif_carrier_ok() of an adapter "
-              "that is down")
+         "%s: OID_GEN_MEDIA_CONNECT_STATUS = carrier (ip LOWER_UP)" % ifname)
     addr = link.get("address") if not raw else None
     same(oid["cur_addr"], addr, "%s: OID_802_3_CURRENT_ADDRESS" % ifname)
     same(oid["perm_addr"], perm_address(ifname, addr) if addr else None,
