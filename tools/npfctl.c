@@ -58,25 +58,6 @@ static void usage(FILE *f)
 "  -h, --help    this help; --version: versions\n");
 }
 
-static void print_version(void)
-{
-	const char *drv = PacketGetDriverVersion();
-
-	printf("npfctl version %s\n", NPF_TOOLS_VERSION);
-	printf("libnpf version %s\n", PacketGetVersion());
-	if (drv)
-		printf("npf module version %s\n", drv);
-	else
-		printf("npf module not loaded\n");
-}
-
-static void __attribute__((noreturn)) bad_option(const char *arg)
-{
-	if (optopt > 0 && optopt < 256)
-		tool_die("invalid option -- '%c' (see npfctl --help)", optopt);
-	tool_die("unrecognized option '%s' (see npfctl --help)", arg);
-}
-
 /* The command word; dies on options or words it does not know. */
 static const char *parse_args(int argc, char **argv, bool *json)
 {
@@ -92,10 +73,10 @@ static const char *parse_args(int argc, char **argv, bool *json)
 			*json = true;
 			break;
 		case OPT_VERSION:
-			print_version();
+			tool_print_version(false);
 			exit(0);
 		default:
-			bad_option(argv[optind - 1]);
+			tool_bad_option(argv[optind - 1], false);
 		}
 	}
 	if (optind == argc)

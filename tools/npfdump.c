@@ -159,19 +159,6 @@ static void usage(FILE *f)
 		TOOL_MAX_SNAPLEN, DEFAULT_MIN_TO_COPY, DEFAULT_READ_TIMEOUT);
 }
 
-static void print_version(void)
-{
-	const char *drv = PacketGetDriverVersion();
-
-	printf("npfdump version %s\n", NPF_TOOLS_VERSION);
-	printf("libnpf version %s\n", PacketGetVersion());
-	if (drv)
-		printf("npf module version %s\n", drv);
-	else
-		printf("npf module not loaded\n");
-	printf("%s\n", pcap_lib_version());
-}
-
 /* -x/-xx/-X/-XX, -t/-tt: counted like tcpdump counts them. */
 static void set_print_flags(struct dump_opts *o, int xflag, int Xflag,
 			    int tflag)
@@ -186,26 +173,6 @@ static void set_print_flags(struct dump_opts *o, int xflag, int Xflag,
 	if (tflag > 2)
 		tool_die("-ttt and more t's are not supported (only -t and -tt)");
 	o->print.tstamp = tflag;
-}
-
-/*
- * getopt's complaint, in one line: @arg is the word that held the bad
- * option, optopt the short option (0 for a long one).
- */
-static void __attribute__((noreturn)) bad_option(const char *arg,
-						 bool missing)
-{
-	bool is_short = optopt > 0 && optopt < 256;
-
-	if (missing && is_short)
-		tool_die("option requires an argument -- '%c' (see npfdump --help)",
-			 optopt);
-	if (missing)
-		tool_die("option '%s' requires an argument (see npfdump --help)",
-			 arg);
-	if (is_short)
-		tool_die("invalid option -- '%c' (see npfdump --help)", optopt);
-	tool_die("unrecognized option '%s' (see npfdump --help)", arg);
 }
 
 /* -K needs a file for the kernel to write. */
@@ -297,7 +264,7 @@ static void parse_args(int argc, char **argv, struct dump_opts *o)
 			Xflag++;
 			break;
 		case OPT_VERSION:
-			print_version();
+			tool_print_version(true);
 			exit(0);
 		case OPT_MIN_TO_COPY:
 			o->min_to_copy = tool_opt_long(optarg, "min-to-copy",
@@ -318,9 +285,9 @@ static void parse_args(int argc, char **argv, struct dump_opts *o)
 							       LONG_MAX);
 			break;
 		case ':':
-			bad_option(argv[optind - 1], true);
+			tool_bad_option(argv[optind - 1], true);
 		default:
-			bad_option(argv[optind - 1], false);
+			tool_bad_option(argv[optind - 1], false);
 		}
 	}
 	set_print_flags(o, xflag, Xflag, tflag);

@@ -189,35 +189,6 @@ static void usage(FILE *f)
 		TOOL_ETH_MIN_FRAME);
 }
 
-static void print_version(void)
-{
-	const char *drv = PacketGetDriverVersion();
-
-	printf("npfgen version %s\n", NPF_TOOLS_VERSION);
-	printf("libnpf version %s\n", PacketGetVersion());
-	if (drv)
-		printf("npf module version %s\n", drv);
-	else
-		printf("npf module not loaded\n");
-	printf("%s\n", pcap_lib_version());
-}
-
-static void __attribute__((noreturn)) bad_option(const char *arg,
-						 bool missing)
-{
-	bool is_short = optopt > 0 && optopt < 256;
-
-	if (missing && is_short)
-		tool_die("option requires an argument -- '%c' (see npfgen --help)",
-			 optopt);
-	if (missing)
-		tool_die("option '%s' requires an argument (see npfgen --help)",
-			 arg);
-	if (is_short)
-		tool_die("invalid option -- '%c' (see npfgen --help)", optopt);
-	tool_die("unrecognized option '%s' (see npfgen --help)", arg);
-}
-
 static void opt_mac(const char *s, uint8_t mac[TOOL_ETH_ALEN],
 		    const char *what)
 {
@@ -348,7 +319,7 @@ static void parse_args(int argc, char **argv, struct gen_opts *o)
 			usage(stdout);
 			exit(0);
 		case OPT_VERSION:
-			print_version();
+			tool_print_version(true);
 			exit(0);
 		case 'i':
 			o->ifname = optarg;
@@ -365,9 +336,9 @@ static void parse_args(int argc, char **argv, struct gen_opts *o)
 			parse_other_opt(o, c, optarg);
 			break;
 		case ':':
-			bad_option(argv[optind - 1], true);
+			tool_bad_option(argv[optind - 1], true);
 		default:
-			bad_option(argv[optind - 1], false);
+			tool_bad_option(argv[optind - 1], false);
 		}
 	}
 	if (optind < argc)

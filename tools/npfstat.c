@@ -108,35 +108,6 @@ static void usage(FILE *f)
 "printed.\n");
 }
 
-static void print_version(void)
-{
-	const char *drv = PacketGetDriverVersion();
-
-	printf("npfstat version %s\n", NPF_TOOLS_VERSION);
-	printf("libnpf version %s\n", PacketGetVersion());
-	if (drv)
-		printf("npf module version %s\n", drv);
-	else
-		printf("npf module not loaded\n");
-	printf("%s\n", pcap_lib_version());
-}
-
-static void __attribute__((noreturn)) bad_option(const char *arg,
-						 bool missing)
-{
-	bool is_short = optopt > 0 && optopt < 256;
-
-	if (missing && is_short)
-		tool_die("option requires an argument -- '%c' (see npfstat --help)",
-			 optopt);
-	if (missing)
-		tool_die("option '%s' requires an argument (see npfstat --help)",
-			 arg);
-	if (is_short)
-		tool_die("invalid option -- '%c' (see npfstat --help)", optopt);
-	tool_die("unrecognized option '%s' (see npfstat --help)", arg);
-}
-
 /* -t: seconds with up to three decimals, as a read timeout in ms. */
 static uint64_t parse_interval(const char *s)
 {
@@ -180,12 +151,12 @@ static void parse_args(int argc, char **argv, struct stat_opts *o)
 			o->json = true;
 			break;
 		case OPT_VERSION:
-			print_version();
+			tool_print_version(true);
 			exit(0);
 		case ':':
-			bad_option(argv[optind - 1], true);
+			tool_bad_option(argv[optind - 1], true);
 		default:
-			bad_option(argv[optind - 1], false);
+			tool_bad_option(argv[optind - 1], false);
 		}
 	}
 	if (!o->ifname)

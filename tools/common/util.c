@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Helpers shared by the npf tools; see util.h. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,4 +276,34 @@ int tool_print_adapters(FILE *out)
 	}
 	free(buf);
 	return 0;
+}
+
+void tool_print_version(bool with_pcap)
+{
+	const char *drv = PacketGetDriverVersion();
+
+	printf("%s version %s\n", tool_name, NPF_TOOLS_VERSION);
+	printf("libnpf version %s\n", PacketGetVersion());
+	if (drv)
+		printf("npf module version %s\n", drv);
+	else
+		printf("npf module not loaded\n");
+	if (with_pcap)
+		printf("%s\n", pcap_lib_version());
+}
+
+void tool_bad_option(const char *arg, bool missing)
+{
+	bool is_short = optopt > 0 && optopt < 256;
+
+	if (missing && is_short)
+		tool_die("option requires an argument -- '%c' (see %s --help)",
+			 optopt, tool_name);
+	if (missing)
+		tool_die("option '%s' requires an argument (see %s --help)",
+			 arg, tool_name);
+	if (is_short)
+		tool_die("invalid option -- '%c' (see %s --help)", optopt,
+			 tool_name);
+	tool_die("unrecognized option '%s' (see %s --help)", arg, tool_name);
 }

@@ -8,6 +8,7 @@
 #define NPF_TOOLS_UTIL_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -20,6 +21,20 @@ extern const char *tool_name;
 /* "NAME: message\n" on stderr, then exit(1). */
 void tool_die(const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 1, 2)));
+
+/*
+ * --version: the tool's, libnpf's and the loaded module's versions, and
+ * libpcap's when @with_pcap.
+ */
+void tool_print_version(bool with_pcap);
+
+/*
+ * getopt's complaint in one line and exit 1: @arg is the word that held
+ * the bad option, optopt the short option (0 for a long one), @missing
+ * whether its argument was missing.
+ */
+void tool_bad_option(const char *arg, bool missing)
+	__attribute__((noreturn));
 
 /* "NAME: WARNING: message\n" on stderr, as tcpdump warns. */
 void tool_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
