@@ -226,6 +226,8 @@ static ssize_t npf_dump_read_wait(struct npf_open *o, bool nonblock)
 
 	if (!npf_ready(o))
 		ret = nonblock ? -EAGAIN : npf_read_wait(o);
+	if (!ret && READ_ONCE(o->gone))
+		ret = -ENODEV;
 	return ret;
 }
 
@@ -347,7 +349,7 @@ static long npf_ioc_setif(struct npf_open *o, void __user *arg)
 static long npf_ioc_setbuffersize(struct npf_open *o, u32 size)
 {
 	u32 mode = o->mode;
-	int ret;
+	u8 *buf;
 
 	if (size < NPF_MIN_BUFFER_SIZE ||
 	    size > READ_ONCE(npf_max_buffer_size))
@@ -355,12 +357,16 @@ static long npf_ioc_setbuffersize(struct npf_open *o, u32 size)
 	/*
 	 * Records are aligned, so is the ring. A ring smaller than MinToCopy
 	 * is fine: a full ring wakes the reader whatever MinToCopy says.
+	 * Allocated first: a failure changes nothing.
 	 */
 	size = round_down(size, NPF_ALIGNMENT);
+	buf = npf_ring_alloc(size);
+	if (!buf)
+		return -ENOMEM;
 	npf_pause(o);
-	ret = npf_ring_resize(&o->ring, size);
+	npf_ring_install(&o->ring, buf, size);
 	npf_resume(o, mode);
-	return ret;
+	return 0;
 }
 
 /*

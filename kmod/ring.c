@@ -10,7 +10,7 @@
 
 #include "ring.h"
 
-static u8 *npf_ring_alloc(u32 size)
+u8 *npf_ring_alloc(u32 size)
 {
 	/*
 	 * Charged to the opener's memory cgroup; no allocation warning,
@@ -47,16 +47,11 @@ void npf_ring_free(struct npf_ring *ring)
 	mutex_destroy(&ring->consumer);
 }
 
-/*
- * Replace the buffer with an empty one of @size bytes. On failure the old
- * buffer and its records stay.
- */
-int npf_ring_resize(struct npf_ring *ring, u32 size)
+/* Make @buf, of @size bytes (from npf_ring_alloc()), the empty ring. */
+void npf_ring_install(struct npf_ring *ring, u8 *buf, u32 size)
 {
-	u8 *buf = npf_ring_alloc(size), *old;
+	u8 *old;
 
-	if (!buf)
-		return -ENOMEM;
 	mutex_lock(&ring->consumer);
 	spin_lock_bh(&ring->lock);
 	old = ring->buf;
@@ -66,6 +61,19 @@ int npf_ring_resize(struct npf_ring *ring, u32 size)
 	spin_unlock_bh(&ring->lock);
 	mutex_unlock(&ring->consumer);
 	vfree(old);
+}
+
+/*
+ * Replace the buffer with an empty one of @size bytes. On failure the old
+ * buffer and its records stay.
+ */
+int npf_ring_resize(struct npf_ring *ring, u32 size)
+{
+	u8 *buf = npf_ring_alloc(size);
+
+	if (!buf)
+		return -ENOMEM;
+	npf_ring_install(ring, buf, size);
 	return 0;
 }
 

@@ -33,6 +33,8 @@ struct npf_ring {
 
 int npf_ring_init(struct npf_ring *ring, u32 size);
 void npf_ring_free(struct npf_ring *ring);
+u8 *npf_ring_alloc(u32 size);
+void npf_ring_install(struct npf_ring *ring, u8 *buf, u32 size);
 int npf_ring_resize(struct npf_ring *ring, u32 size);
 void npf_ring_flush(struct npf_ring *ring);
 void *npf_ring_reserve(struct npf_ring *ring, u32 len);

@@ -294,11 +294,14 @@ out:
 
 /*
  * SYNC queues: sleep (hrtimer) until @target, or spin for gaps too short
- * to sleep for. 0 or -EINTR.
+ * to sleep for. The adapter going away ends the sleep: the device
+ * reference held meanwhile must not stall its unregistration.
+ * 0, -ENODEV or -EINTR.
  */
-static int npf_xmit_wait_until(ktime_t target)
+static int npf_xmit_wait_until(struct npf_open *o, ktime_t target)
 {
 	ktime_t left = ktime_sub(target, ktime_get());
+	long ret;
 
 	if (left <= 0)
 		return 0;
@@ -307,10 +310,11 @@ static int npf_xmit_wait_until(ktime_t target)
 			cpu_relax();
 		return 0;
 	}
-	set_current_state(TASK_INTERRUPTIBLE);
-	schedule_hrtimeout_range(&target, NSEC_PER_USEC, HRTIMER_MODE_ABS);
-	__set_current_state(TASK_RUNNING);
-	return signal_pending(current) ? -EINTR : 0;
+	ret = wait_event_interruptible_hrtimeout(o->wait, READ_ONCE(o->gone),
+						 left);
+	if (ret == -ERESTARTSYS)
+		return -EINTR;
+	return READ_ONCE(o->gone) ? -ENODEV : 0;
 }
 
 static ktime_t npf_xmit_entry_time(const struct npf_sendq_hdr *h)
@@ -351,8 +355,8 @@ static int npf_xmit_queue(struct npf_open *o, struct net_device *dev,
 				start = ktime_get();
 				first = ts;
 			}
-			err = npf_xmit_wait_until(ktime_add(start,
-							    ktime_sub(ts, first)));
+			err = npf_xmit_wait_until(o, ktime_add(start,
+							       ktime_sub(ts, first)));
 			if (err) {
 				kfree_skb(skb);
 				return err;
