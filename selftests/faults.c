@@ -9,7 +9,15 @@
  * BIOCSETBUFFERSIZE, BIOCSETF, write, BIOCSETDUMPFILENAME and the
  * multicast list: each fails cleanly with ENOMEM or succeeds, and nothing
  * leaks (module references, opens; kmemleak on a debug kernel is the
- * runner's).
+ * runner's). The failslab cases need a kernel with fault injection (the
+ * debug kernel of scripts/kernel/); elsewhere they are skipped.
+ *
+ *   NPF_FAULTS_DEPTH=N   allocations failed in turn per sweep (default 400)
+ *   NPF_FAULTS_BPF=1     sweep BIOCSETF into the kernel's BPF allocator too
+ *                        (its vmalloc warns with a stack dump on failure)
+ *   NPF_FAULTS_SLAB=1    fail slab allocations in the vmalloc sweeps even on
+ *                        a kmemleak kernel (which then prints a notice)
+ *   NPF_ONLY=substring   run only the matching tests (all suites here)
  */
 #include <poll.h>
 #include <sched.h>
@@ -24,6 +32,7 @@
 #define BIG	(1 << 20)
 #define LATE	3000
 #define FAILSLAB "/sys/kernel/debug/failslab"
+#define FAILPAGE "/sys/kernel/debug/fail_page_alloc"
 
 FIXTURE(flt) {
 	struct npf_env env;
@@ -32,8 +41,9 @@ FIXTURE(flt) {
 	struct reclist l;
 	char dir[64];
 	char cg[96];		/* memory cgroup to remove, or "" */
-	bool failslab_set;
+	bool failslab_set, failpage_set;
 	char fs_ignore[8], fs_verbose[8];
+	char fp_ignore[8], fp_verbose[8], fp_order[8];
 };
 
 FIXTURE_SETUP(flt)
@@ -66,6 +76,11 @@ FIXTURE_TEARDOWN(flt)
 	if (self->failslab_set) {
 		write_str(FAILSLAB "/ignore-gfp-wait", self->fs_ignore);
 		write_str(FAILSLAB "/verbose", self->fs_verbose);
+	}
+	if (self->failpage_set) {
+		write_str(FAILPAGE "/ignore-gfp-wait", self->fp_ignore);
+		write_str(FAILPAGE "/verbose", self->fp_verbose);
+		write_str(FAILPAGE "/min-order", self->fp_order);
 	}
 	if (self->cg[0])
 		rmdir(self->cg);
@@ -627,9 +642,10 @@ TEST_F_TIMEOUT(flt, rmmod_refused_while_in_use_clean_after, 90)
 	       IF_A) == 0) {
 		mkf_out(&f, &self->env, 1000, 0);
 		ASSERT_EQ(0, fcntl(self->fd, F_SETFL, O_NONBLOCK));
-		for (n = 0; n < 20; n++)
+		for (n = 0; n < 20; n++) {
 			ASSERT_EQ(f.len, write(self->fd, f.b, f.len))
 				TH_LOG("%s", strerror(errno));
+		}
 		close(self->fd);
 		self->fd = -1;
 		sleep_ms(200);
@@ -803,19 +819,54 @@ static int nth_left(struct nth *t)
 			SKIP(return, "no " FAILSLAB ": this kernel has no failslab fault injection (CONFIG_FAILSLAB; the debug kernel of scripts/kernel/ has it)"); \
 	} while (0)
 
+/*
+ * Slab mode: every slab allocation of this thread, sleeping ones too, can
+ * be the one that fails. Page mode: page allocations only (vmalloc'ed
+ * rings, large buffers), slab allocations never; for the sweeps that go
+ * through vmalloc on a kmemleak kernel, where a failed slab allocation
+ * inside vmalloc's own bookkeeping makes kmemleak print a notice ("Cannot
+ * allocate a scan area") that the runner would take for a leak report.
+ */
 static void failslab_setup(struct __test_metadata *_metadata,
-			   FIXTURE_DATA(flt) *self, struct nth *t)
+			   FIXTURE_DATA(flt) *self, struct nth *t, bool pages)
 {
 	ASSERT_EQ(0, file_read_str(FAILSLAB "/ignore-gfp-wait", self->fs_ignore,
 				   sizeof(self->fs_ignore)));
 	ASSERT_EQ(0, file_read_str(FAILSLAB "/verbose", self->fs_verbose,
 				   sizeof(self->fs_verbose)));
 	self->failslab_set = true;
-	/* sleeping allocations too; no stack dump per injected failure */
-	ASSERT_EQ(0, write_str(FAILSLAB "/ignore-gfp-wait", "N")) TH_LOG("%s", npf_err);
+	/* no stack dump per injected failure */
 	ASSERT_EQ(0, write_str(FAILSLAB "/verbose", "0"));
+	if (pages) {
+		ASSERT_EQ(0, file_read_str(FAILPAGE "/ignore-gfp-wait", self->fp_ignore,
+					   sizeof(self->fp_ignore)));
+		ASSERT_EQ(0, file_read_str(FAILPAGE "/verbose", self->fp_verbose,
+					   sizeof(self->fp_verbose)));
+		ASSERT_EQ(0, file_read_str(FAILPAGE "/min-order", self->fp_order,
+					   sizeof(self->fp_order)));
+		self->failpage_set = true;
+		ASSERT_EQ(0, write_str(FAILSLAB "/ignore-gfp-wait", "Y"));
+		ASSERT_EQ(0, write_str(FAILPAGE "/verbose", "0"));
+		ASSERT_EQ(0, write_str(FAILPAGE "/ignore-gfp-wait", "N"));
+		ASSERT_EQ(0, write_str(FAILPAGE "/min-order", "0"));
+	} else {
+		ASSERT_EQ(0, write_str(FAILSLAB "/ignore-gfp-wait", "N"))
+			TH_LOG("%s", npf_err);
+	}
 	ASSERT_EQ(0, nth_open(t)) TH_LOG("/proc/thread-self/fail-nth: %s",
 					 strerror(errno));
+}
+
+/* The vmalloc sweeps use page mode on a kmemleak kernel (NPF_FAULTS_SLAB=1:
+ * slab mode all the same, kmemleak's notice included). */
+static bool vmalloc_pages_mode(void)
+{
+	const char *e = getenv("NPF_FAULTS_SLAB");
+
+	if (e && *e == '1')
+		return false;
+	return !access("/sys/kernel/debug/kmemleak", F_OK) &&
+	       !access(FAILPAGE, F_OK);
 }
 
 /* How deep a sweep goes: NPF_FAULTS_DEPTH (default 400) */
@@ -856,7 +907,7 @@ TEST_F_TIMEOUT(flt, failslab_open, 120)
 	int n;
 
 	FAILSLAB_OR_SKIP();
-	failslab_setup(_metadata, self, &t);
+	failslab_setup(_metadata, self, &t, vmalloc_pages_mode());
 	ref0 = refcnt();
 	for (n = 1; n <= sweep_depth(); n++) {
 		int fd, err, left;
@@ -896,7 +947,7 @@ TEST_F_TIMEOUT(flt, failslab_setbuffersize_keeps_old_ring, 120)
 	int n;
 
 	FAILSLAB_OR_SKIP();
-	failslab_setup(_metadata, self, &t);
+	failslab_setup(_metadata, self, &t, vmalloc_pages_mode());
 	ASSERT_EQ(0, npf_bind(self->fd, IF_A));
 	ASSERT_EQ(0, npf_set_timeout(self->fd, -1));
 	for (n = 1; n <= sweep_depth(); n++) {
@@ -955,7 +1006,7 @@ TEST_F_TIMEOUT(flt, failslab_setf_keeps_old_filter, 120)
 	int n;
 
 	FAILSLAB_OR_SKIP();
-	failslab_setup(_metadata, self, &t);
+	failslab_setup(_metadata, self, &t, false);
 	ASSERT_EQ(0, npf_bind(self->fd, IF_A));
 	ASSERT_EQ(0, npf_set_timeout(self->fd, -1));
 	for (n = 1; n <= depth; n++) {
@@ -1000,7 +1051,7 @@ TEST_F_TIMEOUT(flt, failslab_write_counts_exactly, 120)
 	int n, peer;
 
 	FAILSLAB_OR_SKIP();
-	failslab_setup(_metadata, self, &t);
+	failslab_setup(_metadata, self, &t, false);
 	ASSERT_EQ(0, npf_bind(self->fd, IF_A));
 	ASSERT_EQ(0, ioctl(self->fd, BIOCSWRITEREP, &rep));
 	peer = npf_open(0);
@@ -1054,7 +1105,7 @@ TEST_F_TIMEOUT(flt, failslab_dump_file, 120)
 	int n;
 
 	FAILSLAB_OR_SKIP();
-	failslab_setup(_metadata, self, &t);
+	failslab_setup(_metadata, self, &t, false);
 	ASSERT_EQ(0, npf_bind(self->fd, IF_A));
 	snprintf(cur, sizeof(cur), "%s/first.pcap", self->dir);
 	ASSERT_EQ(0, npf_dump_file(self->fd, cur, 0)) TH_LOG("%s", npf_err);
@@ -1118,7 +1169,7 @@ TEST_F_TIMEOUT(flt, failslab_multicast_list_all_or_nothing, 120)
 	int n, base;
 
 	FAILSLAB_OR_SKIP();
-	failslab_setup(_metadata, self, &t);
+	failslab_setup(_metadata, self, &t, false);
 	ASSERT_EQ(0, npf_bind(self->fd, IF_A));
 	base = mc_count(self->fd);
 	ASSERT_LE(0, base) TH_LOG("%s", strerror(errno));

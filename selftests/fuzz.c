@@ -509,6 +509,21 @@ static void fuzz_one(struct fuzzer *z)
 	z->calls++;
 }
 
+/* A crash of the fuzzer itself: say in which call. */
+static __thread struct fuzzer *cur_fuzzer;
+
+static void segv(int sig)
+{
+	char b[256];
+	int n = snprintf(b, sizeof(b), "# fuzzer crashed (signal %d) in or after: %s\n",
+			 sig, cur_fuzzer ? cur_fuzzer->what : "?");
+
+	if (write(2, b, n) < 0)
+		_exit(3);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static void *fuzz_fn(void *arg)
 {
 	struct fuzzer *z = arg;
@@ -529,22 +544,8 @@ static void usr1(int sig)
 	(void)sig;
 }
 
-/* A crash of the fuzzer itself: say in which call. */
-static __thread struct fuzzer *cur_fuzzer;
 
-static void segv(int sig)
-{
-	char b[256];
-	int n = snprintf(b, sizeof(b), "# fuzzer crashed (signal %d) in or after: %s\n",
-			 sig, cur_fuzzer ? cur_fuzzer->what : "?");
-
-	if (write(2, b, n) < 0)
-		_exit(3);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* Interrupts any fuzz call that has slept for more than 150 ms. */
+/* Interrupts any fuzz call that has slept for more than 60 ms. */
 struct kicker {
 	pthread_t th;
 	struct fuzzer **z;
@@ -564,12 +565,12 @@ static void *kicker_fn(void *arg)
 			int64_t t = __atomic_load_n(&k->z[i]->in_call_since,
 						    __ATOMIC_ACQUIRE);
 
-			if (t && now - t > 150) {
+			if (t && now - t > 60) {
 				pthread_kill(k->z[i]->th, SIGUSR1);
 				k->kicks++;
 			}
 		}
-		sleep_ms(50);
+		sleep_ms(20);
 	}
 	return NULL;
 }
@@ -802,7 +803,7 @@ TEST_F_TIMEOUT(fz, fuzz_single_thread, 150)
 	__atomic_store_n(&k.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(k.th, NULL);
 	report(_metadata, &z, "fuzzer");
-	TH_LOG("%ld calls interrupted after sleeping 150 ms", k.kicks);
+	TH_LOG("%ld calls interrupted after sleeping 60 ms", k.kicks);
 	EXPECT_LT(1000, z.calls) TH_LOG("too few calls in the time budget");
 	check_after(_metadata, self);
 	badmem_free(&z.bm);
@@ -828,8 +829,9 @@ TEST_F_TIMEOUT(fz, fuzz_two_threads_with_traffic, 120)
 	}
 	t.tx = self->env.tx_b;
 	ASSERT_EQ(0, pthread_create(&t.th, NULL, traffic_fn, &t));
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		ASSERT_EQ(0, pthread_create(&z[i].th, NULL, fuzz_fn, &z[i]));
+	}
 	ASSERT_EQ(0, pthread_create(&k.th, NULL, kicker_fn, &k));
 	for (int i = 0; i < 2; i++) {
 		if (!join_within(z[i].th, (int)(deadline - now_ms()) + 20000)) {
