@@ -12,13 +12,24 @@
 # other round), appending one line of key=value fields per measurement to
 # OUTDIR/raw.txt. bench/report.py turns that into the table.
 #
-# Load comes from the kernel's pktgen on va (kpktgend_0, CPU 0): pktgen
-# bypasses the taps of its own device, but every frame is received by vb,
-# where the capture runs; vb's receive work (and the tap) runs in softirq
-# on CPU 0, in pktgen's thread or ksoftirqd/0. Readers run on CPU 1.
+# Load comes from the kernel's pktgen (thread kpktgend_0, CPU 0). For the
+# capture, statistics and dump rows (NPF_BENCH_FLOOD=rx, the default) it
+# runs in "xmit_mode netif_receive" on vb itself, 16 frames per skb
+# (burst 16): every frame goes through vb's receive path, taps included,
+# in pktgen's thread; with NPF_BENCH_FLOOD=veth it transmits on va in its
+# default mode (which bypasses va's taps) and vb receives through veth and
+# the backlog. The rx mode costs a quarter of the veth mode per frame
+# under TCG, so the taps' own cost stands out of the noise. The transmit
+# row always sends on va and counts on vb. Readers run on CPU 1.
 # Frames go to 02:00:00:00:00:02, not vb's address, so the stack drops
 # them right after the taps (ip_rcv, PACKET_OTHERHOST): what is measured
 # is the capture, not IP's route lookup.
+#
+# Floods run at full speed (cost), and, for the loss comparisons, again at
+# an equal offered rate for every tool: the rate pktgen reached with the
+# reference tool (tcpdump) capturing, in the same round (pktgen "ratep").
+# At full speed a cheaper tap floods faster, so full-speed loss alone would
+# compare different loads.
 #
 # Every measurement snapshots, before the flood and after the drain, the
 # run time of every thread of the system (build/bench/bin/cpustat: the
@@ -29,12 +40,14 @@
 #
 # Environment (defaults in brackets):
 #   NPF_BENCH_REPS [3]          rounds
-#   NPF_BENCH_N64 [200000]      frames per flood of 64-byte frames
-#   NPF_BENCH_N1500 [100000]    ... of 1500-byte frames
+#   NPF_BENCH_FLOOD [rx]        rx or veth, see above
+#   NPF_BENCH_N64 [320000]      frames per flood of 64-byte frames
+#   NPF_BENCH_N1500 [160000]    ... of 1500-byte frames (multiples of 1600:
+#                               pktgen's ports cycle per skb, 16 frames each)
 #   NPF_BENCH_NTX [200000]      frames per transmit run
 #   NPF_BENCH_ITERS [200000]    filter runs per filter and mode
 #   NPF_BENCH_BUFFER_KIB [8192] ring / AF_PACKET buffer for both tools (-B)
-#   NPF_BENCH_NWARM [20000]     frames of the warm-up round (every
+#   NPF_BENCH_NWARM [16000]     frames of the warm-up round (every
 #                               configuration once, not counted: under TCG
 #                               the first run of new code pays for its
 #                               translation)
@@ -55,10 +68,11 @@ set -u
 
 OUT=${1:?usage: bench/guest.sh OUTDIR}
 REPS=${NPF_BENCH_REPS:-3}
-N64=${NPF_BENCH_N64:-200000}
-N1500=${NPF_BENCH_N1500:-100000}
+FLOOD=${NPF_BENCH_FLOOD:-rx}
+N64=${NPF_BENCH_N64:-320000}
+N1500=${NPF_BENCH_N1500:-160000}
 NTX=${NPF_BENCH_NTX:-200000}
-NWARM=${NPF_BENCH_NWARM:-20000}
+NWARM=${NPF_BENCH_NWARM:-16000}
 ITERS=${NPF_BENCH_ITERS:-200000}
 BUFKIB=${NPF_BENCH_BUFFER_KIB:-8192}
 DRAIN=${NPF_BENCH_DRAIN:-1.3}
@@ -143,26 +157,59 @@ ip link add va type veth peer name vb || fail "cannot create veth pair"
 ip link set va up && ip link set vb up || fail "cannot bring up veth"
 # An otherwise idle machine: no timers of ours, no IPv6 chatter.
 
-echo rem_device_all >$PG/kpktgend_0 || fail "pktgen control failed"
-echo "add_device va" >$PG/kpktgend_0 || fail "pktgen add_device failed"
+case $FLOOD in rx | veth) ;; *) fail "NPF_BENCH_FLOOD must be rx or veth" ;; esac
 
 emit "kind=env kernel=$(uname -r) cpus=$(nproc) jit=$(cat /proc/sys/net/core/bpf_jit_enable)" \
 	"tcpdump=$(tcpdump --version 2>&1 | awk 'NR==1{print $3}')" \
 	"libpcap=$(tcpdump --version 2>&1 | awk '/libpcap/{print $3; exit}')" \
-	"reps=$REPS n64=$N64 n1500=$N1500 ntx=$NTX iters=$ITERS bufkib=$BUFKIB drain=$DRAIN" \
+	"reps=$REPS flood=$FLOOD n64=$N64 n1500=$N1500 ntx=$NTX iters=$ITERS bufkib=$BUFKIB drain=$DRAIN" \
 	"qdisc_va=$(tc qdisc show dev va 2>/dev/null | awk 'NR==1{print $2}')"
 
-pgset() {
-	echo "$*" >$PG/va || fail "pktgen: '$*' refused"
+# The device pktgen drives: one at a time (pgctrl start runs them all).
+PGDEV=
+pg_use() {
+	local i
+	[ "$PGDEV" = "$1" ] && return 0
+	echo rem_device_all >$PG/kpktgend_0 || fail "pktgen control failed"
+	for ((i = 0; i < 100; i++)); do
+		[ -n "$PGDEV" ] && [ -e "$PG/$PGDEV" ] || break
+		nap 0.05
+	done
+	echo "add_device $1" >$PG/kpktgend_0 || fail "pktgen add_device $1 failed"
+	PGDEV=$1
 }
 
-# pg_setup SIZE COUNT PORTS: PORTS "vary" sends to UDP ports 0..99 in turn
-# (1 frame in 100 to port 9), "fixed" to port 9 only.
+pgset() {
+	echo "$*" >"$PG/$PGDEV" || fail "pktgen: '$*' refused"
+}
+
+# pg_setup SIZE COUNT PORTS [MODE [RATE]]: MODE rx (the flood of the
+# capture rows, NPF_BENCH_FLOOD) or tx (pktgen on va, default mode); RATE
+# limits to RATE frames/s (0: full speed). PORTS "vary" sends to UDP ports
+# 0..99 in turn (1 frame in 100 to port 9), "fixed" to port 9 only.
+PG_BURST=1
 pg_setup() {
+	local mode=${4:-rx} rate=${5:-0}
+	[ "$mode" = rx ] && [ "$FLOOD" = veth ] && mode=tx
+	if [ "$mode" = rx ]; then
+		pg_use vb
+		pgset "xmit_mode netif_receive"
+		PG_BURST=16
+	else
+		pg_use va
+		pgset "xmit_mode start_xmit"
+		PG_BURST=1
+	fi
+	pgset "burst $PG_BURST"
 	pgset "count $2"
 	pgset "pkt_size $1"
 	pgset "clone_skb 0"
-	pgset "delay 0"
+	if [ "$rate" -gt 0 ]; then
+		# pktgen's delay is per call, and a call sends a burst
+		pgset "ratep $(((rate + PG_BURST - 1) / PG_BURST))"
+	else
+		pgset "delay 0"
+	fi
 	pgset "dst_mac $DSTMAC"
 	pgset "dst_min 198.18.0.2"
 	pgset "dst_max 198.18.0.2"
@@ -186,7 +233,7 @@ pg_run() {
 
 # Elapsed microseconds of the last pktgen run.
 pg_usec() {
-	sed -n 's/.*Result: OK: \([0-9]*\)(.*/\1/p' $PG/va
+	sed -n 's/.*Result: OK: \([0-9]*\)(.*/\1/p' "$PG/$PGDEV"
 }
 
 rxp() {
@@ -267,11 +314,15 @@ reader_result() {
 
 # measure ROW CFG REP SIZE N PORTS KIND [READER...]: one flood.
 # KIND: none (baseline), pcap, stat or records (how to read the result).
+# PG_RATE: frames/s for the next floods (0: full speed). PPS[cfg]: the
+# rate pktgen reached in the last run of cfg.
+PG_RATE=0
+declare -A PPS
 measure() {
 	local row=$1 cfg=$2 rep=$3 size=$4 n=$5 ports=$6 kind=$7
 	local b a rx0 rx1 l0 l1 us res extra= t0=$EPOCHREALTIME
 	shift 7
-	pg_setup "$size" "$n" "$ports"
+	pg_setup "$size" "$n" "$ports" rx "$PG_RATE"
 	rm -f "$DUMPFILE"
 	if [ "$kind" != none ]; then
 		if ! start_reader "$@"; then
@@ -300,8 +351,9 @@ measure() {
 	fi
 	[ -f "$DUMPFILE" ] && extra="file_bytes=$(stat -c %s "$DUMPFILE")"
 	rm -f "$DUMPFILE"
+	[ -n "$us" ] && [ "$us" -gt 0 ] && PPS[$cfg]=$((n * 1000000 / us))
 	emit "kind=run row=$row cfg=$cfg rep=$rep size=$size n=$n ports=$ports" \
-		"pg_us=$us rx=$((rx1 - rx0)) lost=$((l1 - l0)) $res $b $a $extra" \
+		"rate=$PG_RATE flood=$FLOOD pg_us=$us rx=$((rx1 - rx0)) lost=$((l1 - l0)) $res $b $a $extra" \
 		"$([ "$HOSTMON" = 1 ] && echo "hm=$MARKS")" \
 		"wall_s=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')"
 	say "$row $cfg rep $rep size $size: $(echo "$res" | tr '\n' ' ') pktgen ${us}us"
@@ -362,6 +414,30 @@ capture_configs() {
 	fi
 }
 
+# The loss comparisons: every tool at the rate pktgen reached with the
+# reference tool capturing, in this round.
+loss_runs() {
+	local rep=$1 size=$2 n=$3 b=$BUFKIB
+	if has_row capture && [ -n "${PPS[tcpdump]:-}" ]; then
+		PG_RATE=${PPS[tcpdump]}
+		measure loss tcpdump-eq "$rep" "$size" "$n" vary pcap \
+			tcpdump -i vb -n -B "$b" -w /dev/null
+		measure loss npfdump-eq "$rep" "$size" "$n" vary pcap \
+			"$NPFDUMP" -i vb -n -B "$b" -w /dev/null
+	fi
+	if has_row dump && [ -n "${PPS[tcpdump-w]:-}" ]; then
+		PG_RATE=${PPS[tcpdump-w]}
+		measure loss tcpdump-w-eq "$rep" "$size" "$n" vary pcap \
+			tcpdump -i vb -n -B "$b" -w "$DUMPFILE"
+		measure loss npfdump-w-eq "$rep" "$size" "$n" vary pcap \
+			"$NPFDUMP" -i vb -n -B "$b" -w "$DUMPFILE"
+		measure loss npfdump-K-eq "$rep" "$size" "$n" vary pcap \
+			"$NPFDUMP" -i vb -n -B "$b" -K -w "$DUMPFILE"
+	fi
+	PG_RATE=0
+	PPS=()
+}
+
 # Rounds 0..REPS-1, after a warm-up round (rep -1, NWARM frames, which
 # bench/report.py ignores).
 rows_capture() {
@@ -380,16 +456,20 @@ rows_capture() {
 				# shellcheck disable=SC2086
 				measure "$row" "$cfg" "$rep" "$size" "$n" "$ports" "$kind" $cmd
 			done <<<"$cfgs"
+			((rep < 0)) || loss_runs "$rep" "$size" "$n"
 		done
 	done
 }
 
 # --- transmit -------------------------------------------------------------------
 
+# xmit_one CFG REP [COUNT]: COUNT frames (default NTX). A run of 16 frames
+# in every round gives the fixed cost (process start and exit), which
+# bench/report.py subtracts.
 xmit_one() {
-	local cfg=$1 rep=$2 b a rx0 rx1 secs out ntx=$NTX
+	local cfg=$1 rep=$2 b a rx0 rx1 secs out ntx=${3:-$NTX}
 	((rep < 0)) && ntx=$NWARM
-	pg_setup 64 "$ntx" fixed
+	pg_setup 64 "$ntx" fixed tx
 	nap 0.3
 	rx0=$(rxp)
 	b=$(snap b_)
@@ -426,6 +506,7 @@ row_xmit() {
 		((rep % 2 != 0 && rep > 0)) && cfgs="sendmmsg npfgen pktgen" || cfgs="pktgen npfgen sendmmsg"
 		for cfg in $cfgs; do
 			xmit_one "$cfg" "$rep"
+			((rep < 0)) || xmit_one "$cfg" "$rep" 16
 		done
 	done
 }
