@@ -36,8 +36,10 @@
 #                            microseconds, which would swamp the per-packet
 #                            timestamps); "default" leaves it alone
 #   NPF_BENCH_REPS, NPF_BENCH_N64, NPF_BENCH_N1500, NPF_BENCH_NTX,
-#   NPF_BENCH_ITERS, NPF_BENCH_BUFFER_KIB, NPF_BENCH_ROWS,
-#   NPF_BENCH_PROFILE=1      see bench/guest.sh (passed to the guest)
+#   NPF_BENCH_ITERS, NPF_BENCH_BUFFER_KIB, NPF_BENCH_ROWS, NPF_BENCH_FLOOD,
+#   NPF_BENCH_KO (a candidate npf.ko),
+#   NPF_BENCH_PROFILE=1      see bench/guest.sh and bench/README.md (passed
+#                            to the guest)
 #   NPF_VM_*                 see scripts/vm/run.sh (NPF_VM_KVM=1, ...)
 
 set -u
