@@ -54,11 +54,11 @@ bool npf_ready(const struct npf_open *o)
 }
 
 /*
- * Reconfiguration (filter, ring size, adapter, mode, timestamp unit) is
- * bracketed by npf_pause() and npf_resume(): in between, the tap ignores
- * frames, so that everything accepted before the change reaches the reader
- * or the dump file's worker, and nothing of the old configuration is left
- * after it. o->lock held throughout.
+ * Reconfiguration (filter, ring size, adapter, mode, timestamp unit,
+ * record layout) is bracketed by npf_pause() and npf_resume(): in between,
+ * the tap ignores frames, so that everything accepted before the change
+ * reaches the reader or the dump file's worker, and nothing of the old
+ * configuration is left after it. o->lock held throughout.
  */
 void npf_pause(struct npf_open *o)
 {
@@ -69,7 +69,10 @@ void npf_pause(struct npf_open *o)
 
 void npf_resume(struct npf_open *o, u32 mode)
 {
-	npf_ring_flush(&o->ring);
+	/* The dump worker reads the ring's records as struct bpf_hdr. */
+	bool pcap = o->recfmt == NPF_RECFMT_PCAP && !(mode & NPF_MODE_DUMP);
+
+	npf_ring_flush(&o->ring, pcap);
 	npf_stats_zero(o);
 	npf_stats_mode_reset(o);
 	WRITE_ONCE(o->timed_out, false);
@@ -397,6 +400,19 @@ static long npf_ioc_tstampmode(struct npf_open *o, u32 val)
 	return 0;
 }
 
+static long npf_ioc_recfmt(struct npf_open *o, u32 val)
+{
+	u32 mode = o->mode;
+
+	if (val != NPF_RECFMT_BPF && val != NPF_RECFMT_PCAP)
+		return -EINVAL;
+	/* Records of both layouts never share the ring. */
+	npf_pause(o);
+	o->recfmt = val;
+	npf_resume(o, mode);
+	return 0;
+}
+
 static long npf_ioc_setf(struct npf_open *o, void __user *arg)
 {
 	struct npf_program prog;
@@ -445,6 +461,8 @@ static long npf_ioc_scalar(struct npf_open *o, unsigned int cmd, u32 val)
 		return npf_ioc_setmode(o, val);
 	case BIOCSTIMESTAMPMODE:
 		return npf_ioc_tstampmode(o, val);
+	case BIOCSRECFMT:
+		return npf_ioc_recfmt(o, val);
 	case BIOCSWRITEREP:
 		WRITE_ONCE(o->write_rep, val);
 		return 0;
@@ -462,7 +480,7 @@ static bool npf_ioc_is_scalar(unsigned int cmd)
 	return cmd == BIOCSETBUFFERSIZE || cmd == BIOCSRTIMEOUT ||
 	       cmd == BIOCSMINTOCOPY || cmd == BIOCSMODE ||
 	       cmd == BIOCSTIMESTAMPMODE || cmd == BIOCSWRITEREP ||
-	       cmd == BIOCISETLOBBEH;
+	       cmd == BIOCISETLOBBEH || cmd == BIOCSRECFMT;
 }
 
 static long npf_ioc_locked(struct npf_open *o, unsigned int cmd,

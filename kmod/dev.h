@@ -60,6 +60,8 @@ struct npf_open {
 
 	struct bpf_prog __rcu *filter;	/* NULL: keep every frame whole */
 	u32 snaplen;			/* the most the filter can keep */
+	bool filter_const;		/* the filter is "ret #filter_k" */
+	u32 filter_k;
 	struct npf_ring ring;
 	struct npf_pcpu_stats __percpu *stats;
 	struct npf_counts stats_base;	/* subtracted: zeroing is a snapshot */
@@ -74,6 +76,7 @@ struct npf_open {
 	s32 timeout_ms;			/* 0 forever, -1 immediate */
 	u32 min_to_copy;
 	bool tstamp_nano;
+	u32 recfmt;			/* NPF_RECFMT_*: layout of reads */
 
 	struct sock *sk;		/* owns what this open transmits */
 	u32 write_rep;			/* BIOCSWRITEREP */

@@ -33,14 +33,23 @@ static u32 npf_filter_snaplen(const struct sock_filter *insns, u32 len)
 	return snap ? min_t(u32, snap, NPF_MAX_SNAPLEN) : NPF_MAX_SNAPLEN;
 }
 
-static int npf_filter_create(struct bpf_prog **progp, u32 *snaplen,
+/* What a new program makes of the open's filter settings. */
+struct npf_filter_new {
+	struct bpf_prog *prog;
+	u32 snaplen;
+	u32 k;		/* with @is_const: what the program always returns */
+	bool is_const;
+};
+
+static int npf_filter_create(struct npf_filter_new *f,
 			     const struct npf_program *p)
 {
 	struct sock_fprog_kern fprog = { .len = p->bf_len };
 	int ret;
 
-	*progp = NULL;
-	*snaplen = NPF_MAX_SNAPLEN;
+	f->prog = NULL;
+	f->snaplen = NPF_MAX_SNAPLEN;
+	f->is_const = false;
 	if (p->bf_pad || p->bf_len > NPF_MAXINSNS)
 		return -EINVAL;
 	if (!p->bf_len)
@@ -54,11 +63,15 @@ static int npf_filter_create(struct bpf_prog **progp, u32 *snaplen,
 	 * ran out of memory (or of bpf_jit_limit) says -ENOTSUPP, which is
 	 * not an errno user space knows.
 	 */
-	ret = bpf_prog_create(progp, &fprog);
+	ret = bpf_prog_create(&f->prog, &fprog);
 	if (ret == -ENOTSUPP)
 		ret = -ENOMEM;
-	if (!ret)
-		*snaplen = npf_filter_snaplen(fprog.filter, fprog.len);
+	if (!ret) {
+		f->snaplen = npf_filter_snaplen(fprog.filter, fprog.len);
+		f->is_const = fprog.len == 1 &&
+			      fprog.filter[0].code == (BPF_RET | BPF_K);
+		f->k = fprog.filter[0].k;
+	}
 	kfree(fprog.filter);
 	return ret;
 }
@@ -71,18 +84,20 @@ static int npf_filter_create(struct bpf_prog **progp, u32 *snaplen,
  */
 int npf_filter_set(struct npf_open *o, const struct npf_program *p)
 {
-	struct bpf_prog *prog, *old;
-	u32 snaplen;
+	struct npf_filter_new f;
+	struct bpf_prog *old;
 	int ret;
 
-	ret = npf_filter_create(&prog, &snaplen, p);
+	ret = npf_filter_create(&f, p);
 	if (ret)
 		return ret;
 
 	/* No tap runs the old program once npf_pause() returns. */
 	npf_pause(o);
-	old = rcu_replace_pointer(o->filter, prog, lockdep_is_held(&o->lock));
-	o->snaplen = snaplen;
+	old = rcu_replace_pointer(o->filter, f.prog, lockdep_is_held(&o->lock));
+	o->snaplen = f.snaplen;
+	o->filter_const = f.is_const;
+	o->filter_k = f.k;
 	npf_resume(o, o->mode & ~NPF_MODE_PAUSED);
 	npf_dump_filter_changed(o);
 	if (old)

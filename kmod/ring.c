@@ -6,6 +6,7 @@
 
 #include <linux/npf.h>
 #include <linux/uaccess.h>
+#include <asm/unaligned.h>
 #include <linux/vmalloc.h>
 
 #include "ring.h"
@@ -77,17 +78,20 @@ int npf_ring_resize(struct npf_ring *ring, u32 size)
 	return 0;
 }
 
-void npf_ring_flush(struct npf_ring *ring)
+/* Empty the ring; from now on its records have the pcap layout if @pcap. */
+void npf_ring_flush(struct npf_ring *ring, bool pcap)
 {
 	mutex_lock(&ring->consumer);
 	spin_lock_bh(&ring->lock);
 	npf_ring_reset(ring);
+	ring->pcap = pcap;
 	spin_unlock_bh(&ring->lock);
 	mutex_unlock(&ring->consumer);
 }
 
 /*
- * Reserve @len contiguous bytes (a multiple of NPF_ALIGNMENT) for a record.
+ * Reserve @len contiguous bytes for a record (a multiple of NPF_ALIGNMENT,
+ * unless the ring holds pcap records).
  * Called with @ring->lock held. Returns NULL, and remembers the overflow,
  * when the record does not fit: what is buffered is never overwritten.
  */
@@ -119,14 +123,27 @@ full:
 	return NULL;
 }
 
-/* Bytes of the whole records at the start of @recs that fit in @room. */
-static u32 npf_ring_span(const u8 *recs, u32 len, size_t room)
+/* Ring bytes of the record at @rec. */
+static u32 npf_ring_rec_len(const u8 *rec, bool pcap)
+{
+	const struct bpf_hdr *hdr = (const void *)rec;
+
+	if (pcap)
+		return sizeof(struct npf_pcap_hdr) +
+		       get_unaligned(&((const struct npf_pcap_hdr *)rec)->caplen);
+	return NPF_WORDALIGN(hdr->bh_hdrlen + hdr->bh_caplen);
+}
+
+/*
+ * Bytes of the whole records (of the pcap layout if @pcap) at the start
+ * of @recs that fit in @room.
+ */
+static u32 npf_ring_span(const u8 *recs, u32 len, size_t room, bool pcap)
 {
 	u32 off = 0;
 
 	while (off < len) {
-		const struct bpf_hdr *hdr = (const void *)(recs + off);
-		u32 rec = NPF_WORDALIGN(hdr->bh_hdrlen + hdr->bh_caplen);
+		u32 rec = npf_ring_rec_len(recs + off, pcap);
 
 		if (rec > room - off)
 			break;
@@ -185,6 +202,7 @@ ssize_t npf_ring_drain(struct npf_ring *ring, npf_ring_sink_t sink, void *ctx)
 }
 
 struct npf_ring_user {
+	const struct npf_ring *ring;
 	char __user *buf;
 	size_t room;
 	size_t copied;
@@ -193,7 +211,8 @@ struct npf_ring_user {
 static ssize_t npf_ring_user_sink(void *ctx, const u8 *recs, u32 len)
 {
 	struct npf_ring_user *u = ctx;
-	u32 n = npf_ring_span(recs, len, u->room - u->copied);
+	/* Under ring->consumer, which npf_ring_flush() takes as well. */
+	u32 n = npf_ring_span(recs, len, u->room - u->copied, u->ring->pcap);
 
 	if (!n)
 		return u->copied ? 0 : -EMSGSIZE;
@@ -211,7 +230,7 @@ static ssize_t npf_ring_user_sink(void *ctx, const u8 *recs, u32 len)
  */
 ssize_t npf_ring_read(struct npf_ring *ring, char __user *ubuf, size_t count)
 {
-	struct npf_ring_user u = { .buf = ubuf, .room = count };
+	struct npf_ring_user u = { .ring = ring, .buf = ubuf, .room = count };
 
 	return npf_ring_drain(ring, npf_ring_user_sink, &u);
 }

@@ -7,7 +7,9 @@
 #include <linux/types.h>
 
 /*
- * One open's ring of records (struct bpf_hdr + data + padding).
+ * One open's ring of records: struct bpf_hdr + data + padding, or, when
+ * @pcap is set (BIOCSRECFMT NPF_RECFMT_PCAP), struct npf_pcap_hdr + data,
+ * unpadded and unaligned, the layout of a pcap file's records.
  *
  * Producers (the tap, on any CPU, in softirq context) reserve space under
  * @lock and fill the record before releasing it. Consumers (read(), the
@@ -17,13 +19,16 @@
  *
  * Records never wrap: when one does not fit before the end, the end is left
  * unused (@wrap marks where the data stops) and the record goes to offset 0.
- * Invariant: @used == 0 implies @head == @tail == @wrap == 0.
+ * Invariant: @used == 0 implies @head == @tail == @wrap == 0. @pcap
+ * changes only in npf_ring_flush(), so records of both layouts never
+ * meet.
  */
 struct npf_ring {
 	struct mutex consumer;	/* one consumer; flush and resize wait */
 	spinlock_t lock;	/* producers; the consumer's head/tail moves */
 	u8 *buf;
 	u32 size;	/* bytes, a multiple of NPF_ALIGNMENT */
+	bool pcap;	/* record layout: NPF_RECFMT_PCAP, else _BPF */
 	u32 head;	/* next write offset */
 	u32 tail;	/* next read offset */
 	u32 wrap;	/* 0, or where the data before offset 0 ends */
@@ -36,7 +41,7 @@ void npf_ring_free(struct npf_ring *ring);
 u8 *npf_ring_alloc(u32 size);
 void npf_ring_install(struct npf_ring *ring, u8 *buf, u32 size);
 int npf_ring_resize(struct npf_ring *ring, u32 size);
-void npf_ring_flush(struct npf_ring *ring);
+void npf_ring_flush(struct npf_ring *ring, bool pcap);
 void *npf_ring_reserve(struct npf_ring *ring, u32 len);
 /*
  * A consumer of whole records: gets @len bytes of back-to-back records at

@@ -33,35 +33,74 @@ static struct sk_buff *npf_tap_vlan_inline(struct sk_buff *skb)
 	return __vlan_hwaccel_push_inside(nskb);
 }
 
-static void npf_tap_fill_hdr(const struct npf_open *o, struct bpf_hdr *hdr,
-			     const struct sk_buff *skb, u32 caplen)
-{
-	struct timespec64 ts = ktime_to_timespec64(skb_tstamp_cond(skb, true));
+/* A record's header, in either layout. */
+struct npf_tap_rec {
+	s64 sec;
+	u32 frac;
+	u32 caplen;
+	u32 len;
+};
 
-	hdr->bh_tstamp.tv_sec = ts.tv_sec;
-	hdr->bh_tstamp.tv_usec = o->tstamp_nano ? ts.tv_nsec :
-						  ts.tv_nsec / NSEC_PER_USEC;
+static void npf_tap_put_bpf(u8 *rec, const struct npf_tap_rec *r)
+{
+	struct bpf_hdr *hdr = (struct bpf_hdr *)rec;
+
+	hdr->bh_tstamp.tv_sec = r->sec;
+	hdr->bh_tstamp.tv_usec = r->frac;
 	hdr->bh_tstamp.tv_pad = 0;
-	hdr->bh_caplen = caplen;
-	hdr->bh_datalen = skb->len;
+	hdr->bh_caplen = r->caplen;
+	hdr->bh_datalen = r->len;
 	hdr->bh_hdrlen = sizeof(*hdr);
 	hdr->bh_pad0 = 0;
 	hdr->bh_pad1 = 0;
 }
 
-/* Store @caplen bytes of @skb; false when the ring is full. */
+/* Unaligned: pcap records are not padded. */
+static void npf_tap_put_pcap(u8 *rec, const struct npf_tap_rec *r)
+{
+	struct npf_pcap_hdr hdr = {
+		.ts_sec = (u32)r->sec,	/* as in a pcap file: y2106 */
+		.ts_frac = r->frac,
+		.caplen = r->caplen,
+		.len = r->len,
+	};
+
+	memcpy(rec, &hdr, sizeof(hdr));
+}
+
+/*
+ * Store @caplen bytes of @skb; false when the ring is full. The clock is
+ * read before the lock is taken, to keep the section other CPUs may be
+ * waiting on short.
+ */
 static bool npf_tap_store(struct npf_open *o, const struct sk_buff *skb,
 			  u32 caplen)
 {
+	struct timespec64 ts = ktime_to_timespec64(skb_tstamp_cond(skb, true));
+	struct npf_tap_rec r = {
+		.sec = ts.tv_sec,
+		.frac = o->tstamp_nano ? ts.tv_nsec : ts.tv_nsec / NSEC_PER_USEC,
+		.caplen = caplen,
+		.len = skb->len,
+	};
 	struct npf_ring *ring = &o->ring;
-	u32 hdrlen = sizeof(struct bpf_hdr);
-	u32 len = NPF_WORDALIGN(hdrlen + caplen);
+	u32 hdrlen, len;
 	u8 *rec;
 
 	spin_lock(&ring->lock);
+	if (ring->pcap) {
+		hdrlen = sizeof(struct npf_pcap_hdr);
+		len = hdrlen + caplen;
+	} else {
+		hdrlen = sizeof(struct bpf_hdr);
+		len = NPF_WORDALIGN(hdrlen + caplen);
+	}
 	rec = npf_ring_reserve(ring, len);
 	if (rec) {
-		npf_tap_fill_hdr(o, (struct bpf_hdr *)rec, skb, caplen);
+		if (ring->pcap)
+			npf_tap_put_pcap(rec, &r);
+		else
+			npf_tap_put_bpf(rec, &r);
 		/* Cannot fail: caplen <= skb->len. */
 		skb_copy_bits(skb, 0, rec + hdrlen, caplen);
 		memset(rec + hdrlen + caplen, 0, len - hdrlen - caplen);
@@ -105,7 +144,7 @@ static void npf_tap_capture(struct npf_open *o, struct sk_buff *skb, u32 mode)
 
 	rcu_read_lock();
 	prog = rcu_dereference(o->filter);
-	snap = npf_filter_run(prog, skb);
+	snap = npf_filter_run(o, prog, skb);
 	rcu_read_unlock();
 
 	if (!snap) {

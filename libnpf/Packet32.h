@@ -250,6 +250,10 @@ typedef enum _NDIS_MEDIA_STATE {
 #define TIMESTAMPMODE_QUERYSYSTEMTIME_PRECISE	4
 #define TIMESTAMPMODE_NANO			0x100
 
+/* Linux addition: PacketSetRecordFormat()'s layouts (<linux/npf.h>). */
+#define PACKET_RECFMT_BPF			NPF_RECFMT_BPF
+#define PACKET_RECFMT_PCAP			NPF_RECFMT_PCAP
+
 /*
  * Linux addition: PacketGetAdapterFlags(). The values of libpcap's
  * PCAP_IF_* flags.
@@ -561,6 +565,19 @@ BOOLEAN PacketSetTimestampMode(LPADAPTER AdapterObject, ULONG mode);
  * needs N + 1 ULONGs). EINVAL for NULL pointers.
  */
 BOOLEAN PacketGetTimestampModes(LPADAPTER AdapterObject, PULONG p_mode_list);
+
+/*
+ * Linux addition (LIBNPF_1.3, BIOCSRECFMT): the layout of the records
+ * PacketReceivePacket() returns in capture mode. PACKET_RECFMT_BPF (the
+ * default): struct bpf_hdr, data, padding to Packet_WORDALIGN.
+ * PACKET_RECFMT_PCAP: struct npf_pcap_hdr (a pcap file's 16-byte record
+ * header: 32-bit seconds, fraction in the timestamp mode's unit, caplen,
+ * len), data, no padding; a buffer of them can be appended to a pcap file
+ * as it is. A change flushes the ring and zeroes the counters, as
+ * PacketSetMode(). EINVAL for any other value; ENOTTY from a module older
+ * than API 1.1.
+ */
+BOOLEAN PacketSetRecordFormat(LPADAPTER AdapterObject, UINT format);
 
 /*
  * The four 32-bit counters of the open (BIOCGSTATS): bs_recv, bs_drop,

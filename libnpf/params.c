@@ -86,6 +86,16 @@ BOOLEAN PacketSetTimestampMode(LPADAPTER AdapterObject, ULONG mode)
 }
 
 EXPORT_SYMBOL
+BOOLEAN PacketSetRecordFormat(LPADAPTER AdapterObject, UINT format)
+{
+	if (format != PACKET_RECFMT_BPF && format != PACKET_RECFMT_PCAP) {
+		errno = EINVAL;
+		return FALSE;
+	}
+	return npf_ioctl_u32(AdapterObject, BIOCSRECFMT, format);
+}
+
+EXPORT_SYMBOL
 BOOLEAN PacketGetTimestampModes(LPADAPTER AdapterObject, PULONG p_mode_list)
 {
 	static const ULONG modes[] = {

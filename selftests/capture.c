@@ -413,6 +413,108 @@ TEST_F_TIMEOUT(capture, independent_opens, 60)
 }
 
 /*
+ * BIOCSRECFMT NPF_RECFMT_PCAP: the same frames, in a pcap file's record
+ * layout (16-byte header, no padding), tile each read exactly; the bytes,
+ * lengths and timestamps match what a second open captures in the bpf
+ * layout. A snap length cuts caplen, not len. Bad values: EINVAL, and the
+ * layout in force stays; a change flushes the ring.
+ */
+TEST_F_TIMEOUT(capture, pcap_record_layout, 120)
+{
+	struct frame *f = calloc(NSIZES, sizeof(*f));
+	uint8_t *buf = malloc(BIG);
+	struct sock_filter snap[] = { BPF_STMT(BPF_RET | BPF_K, 100) };
+	struct npf_pcap_hdr h;
+	struct npf_stats st;
+	uint32_t v, off = 0;
+	int bfd, n = 0, i;
+	ssize_t len;
+
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, buf);
+	bfd = npf_open(0);
+	ASSERT_LE(0, bfd) TH_LOG("%s", npf_err);
+	ASSERT_EQ(0, npf_bind(bfd, IF_A)) TH_LOG("%s", npf_err);
+	ASSERT_EQ(0, npf_set_timeout(bfd, -1));
+	ASSERT_EQ(0, npf_set_timeout(self->fd, -1));
+	for (i = 0; i < NSIZES; i++)
+		ASSERT_EQ(sizes[i], mk_mixed(&f[i], self->env.mac_a,
+					     self->env.mac_b, i, sizes[i], i));
+
+	v = 2;
+	EXPECT_EQ(-1, ioctl(self->fd, BIOCSRECFMT, &v));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, BIOCSRECFMT, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	/* one frame buffered in the bpf layout, then the switch drops it */
+	ASSERT_EQ(0, tx_send_all(self->env.tx_b, f, 1));
+	ASSERT_EQ(0, npf_wait_recv(self->fd, 1, 5000));
+	v = NPF_RECFMT_PCAP;
+	ASSERT_EQ(0, ioctl(self->fd, BIOCSRECFMT, &v)) TH_LOG("%m");
+	ASSERT_EQ(0, npf_stats(self->fd, &st));
+	EXPECT_EQ(0ULL, st.bs_recv);
+	EXPECT_EQ(0, read(self->fd, buf, BIG));
+	ASSERT_EQ(1, collect(bfd, &self->l, 1, 5000, BIG));
+	reclist_clear(&self->l);
+
+	ASSERT_EQ(0, tx_send_all(self->env.tx_b, f, NSIZES));
+	ASSERT_EQ(NSIZES, collect(bfd, &self->l, NSIZES, 20000, BIG))
+		TH_LOG("%s", npf_err);
+	ASSERT_EQ(0, npf_wait_recv(self->fd, NSIZES, 5000));
+	/* a buffer one byte short of the first record: EMSGSIZE, no loss */
+	EXPECT_EQ(-1, read(self->fd, buf, sizeof(h) + sizes[0] - 1));
+	EXPECT_EQ(EMSGSIZE, errno);
+	while (n < NSIZES && (len = read(self->fd, buf, BIG)) > 0) {
+		for (off = 0; off < (uint32_t)len; n++) {
+			struct rec *r = &self->l.r[n];
+
+			ASSERT_LE(off + sizeof(h), (uint32_t)len);
+			memcpy(&h, buf + off, sizeof(h));
+			ASSERT_LT(n, NSIZES);
+			EXPECT_EQ(f[n].len, h.caplen);
+			EXPECT_EQ(f[n].len, h.len);
+			/* two opens, two clock reads: microseconds apart */
+			EXPECT_GT(1000000U, h.ts_frac);
+			EXPECT_GT(1000000LL,
+				  llabs((int64_t)h.ts_sec * 1000000 + h.ts_frac -
+					(r->h.bh_tstamp.tv_sec * 1000000 +
+					 r->h.bh_tstamp.tv_usec)));
+			ASSERT_LE(off + sizeof(h) + h.caplen, (uint32_t)len);
+			EXPECT_EQ(0, memcmp(buf + off + sizeof(h), f[n].b,
+					    f[n].len))
+				TH_LOG("record %d differs from %s", n, f[n].desc);
+			off += sizeof(h) + h.caplen;
+		}
+		EXPECT_EQ((uint32_t)len, off);
+	}
+	EXPECT_EQ(NSIZES, n);
+
+	/* a snap length cuts caplen only */
+	ASSERT_EQ(0, npf_set_filter(self->fd, snap, 1)) TH_LOG("%s", npf_err);
+	ASSERT_EQ(0, tx_send_all(self->env.tx_b, &f[NSIZES - 1], 1));
+	ASSERT_EQ(0, npf_wait_recv(self->fd, 1, 5000));
+	len = read(self->fd, buf, BIG);
+	ASSERT_EQ((ssize_t)(sizeof(h) + 100), len);
+	memcpy(&h, buf, sizeof(h));
+	EXPECT_EQ(100U, h.caplen);
+	EXPECT_EQ(1514U, h.len);
+	EXPECT_EQ(0, memcmp(buf + sizeof(h), f[NSIZES - 1].b, 100));
+
+	/* and back: bpf records again */
+	v = NPF_RECFMT_BPF;
+	ASSERT_EQ(0, ioctl(self->fd, BIOCSRECFMT, &v));
+	reclist_clear(&self->l);
+	ASSERT_EQ(0, tx_send_all(self->env.tx_b, &f[NSIZES - 1], 1));
+	ASSERT_EQ(1, collect(self->fd, &self->l, 1, 5000, BIG))
+		TH_LOG("%s", npf_err);
+	EXPECT_EQ(100U, self->l.r[0].h.bh_caplen);
+	EXPECT_EQ(1514U, self->l.r[0].h.bh_datalen);
+	close(bfd);
+	free(buf);
+	free(f);
+}
+
+/*
  * A device without a link-layer header (an ipip tunnel, ARPHRD_TUNNEL):
  * BIOCGDLT says LINKTYPE_RAW and the capture starts at the IPv4 header.
  */

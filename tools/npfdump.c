@@ -72,6 +72,7 @@ struct dump {
 	pcap_t *dead;			/* -w: the dumper's handle */
 	pcap_dumper_t *dumper;		/* -w */
 	FILE *out;			/* where packets go */
+	bool pcap_recs;			/* -w: reads return pcap records */
 	uint64_t captured;		/* packets printed or written */
 };
 
@@ -357,6 +358,17 @@ static void configure(struct dump *d, struct bpf_program *prog)
 	if (!PacketSetReadTimeout(a, (int)o->read_timeout))
 		tool_die("%s: cannot set the read timeout to %ld ms: %s",
 			 a->Name, o->read_timeout, strerror(errno));
+	/*
+	 * -w: records in the pcap file's own layout, so that a whole read
+	 * goes to the file in one write. A module older than API 1.1 does
+	 * not know the ioctl: then records are converted one by one.
+	 */
+	if (o->wfile && !o->kdump) {
+		d->pcap_recs = PacketSetRecordFormat(a, PACKET_RECFMT_PCAP);
+		if (!d->pcap_recs && errno != ENOTTY)
+			tool_die("%s: cannot set the record format: %s",
+				 a->Name, strerror(errno));
+	}
 	if (!PacketSetBpf(a, prog))
 		tool_die("%s: cannot install the filter: %s", a->Name,
 			 strerror(errno));
@@ -413,12 +425,46 @@ static void dump_one(struct dump *d, const struct tool_record *r)
 
 enum { RUN_ON, RUN_DONE, RUN_ERROR };
 
+/*
+ * -w with pcap records: the records of one read, up to the -c limit, go to
+ * the file as they are.
+ */
+static int write_batch(struct dump *d, const uint8_t *buf, uint32_t len)
+{
+	uint64_t left = d->o->count ? (uint64_t)d->o->count - d->captured : 0;
+	struct npf_pcap_hdr h;
+	uint32_t off = 0;
+	uint64_t n = 0;
+
+	while (off < len && (!d->o->count || n < left)) {
+		if (len - off < sizeof(h))
+			break;
+		memcpy(&h, buf + off, sizeof(h));	/* not aligned */
+		if (h.caplen > len - off - sizeof(h))
+			break;
+		off += sizeof(h) + h.caplen;
+		n++;
+	}
+	if (off < len && (!d->o->count || n < left)) {
+		fprintf(stderr, "%s: %s: malformed record at offset %u of a %u-byte read\n",
+			tool_name, d->adapter->Name, off, len);
+		return RUN_ERROR;
+	}
+	fwrite(buf, 1, off, d->out);
+	d->captured += n;
+	return d->o->count && d->captured >= (uint64_t)d->o->count ?
+	       RUN_DONE : RUN_ON;
+}
+
 /* Print or write the records of one read; RUN_DONE once -c is reached. */
 static int dump_batch(struct dump *d, const uint8_t *buf, uint32_t len)
 {
 	struct tool_record r;
 	uint32_t off = 0;
 	int ret;
+
+	if (d->pcap_recs)
+		return write_batch(d, buf, len);
 
 	while ((ret = tool_record_next(buf, len, &off, &r)) > 0) {
 		dump_one(d, &r);

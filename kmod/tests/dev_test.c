@@ -255,7 +255,7 @@ static void ioctl_scalars(struct kunit *test)
 	struct npf_open *o = O(f);
 	static const unsigned int cmds[] = {
 		BIOCSETBUFFERSIZE, BIOCSRTIMEOUT, BIOCSMINTOCOPY, BIOCSMODE,
-		BIOCSTIMESTAMPMODE, BIOCSWRITEREP, BIOCISETLOBBEH,
+		BIOCSTIMESTAMPMODE, BIOCSWRITEREP, BIOCISETLOBBEH, BIOCSRECFMT,
 	};
 	int i;
 
@@ -315,6 +315,24 @@ static void ioctl_scalars(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ioc_u32(test, f, u, BIOCSTIMESTAMPMODE,
 				      NPF_TSTAMP_MICRO), 0L);
 	KUNIT_EXPECT_FALSE(test, o->tstamp_nano);
+
+	/* record layout: the ring's, outside MODE_DUMP */
+	KUNIT_EXPECT_EQ(test, o->recfmt, (u32)NPF_RECFMT_BPF);
+	KUNIT_EXPECT_EQ(test, ioc_u32(test, f, u, BIOCSRECFMT, 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ioc_u32(test, f, u, BIOCSRECFMT, (u32)-1), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, o->ring.pcap);
+	KUNIT_EXPECT_EQ(test, ioc_u32(test, f, u, BIOCSRECFMT,
+				      NPF_RECFMT_PCAP), 0L);
+	KUNIT_EXPECT_EQ(test, o->recfmt, (u32)NPF_RECFMT_PCAP);
+	KUNIT_EXPECT_TRUE(test, o->ring.pcap);
+	/* the dump worker reads bpf records */
+	KUNIT_EXPECT_EQ(test, ioc_u32(test, f, u, BIOCSMODE, NPF_MODE_DUMP), 0L);
+	KUNIT_EXPECT_FALSE(test, o->ring.pcap);
+	KUNIT_EXPECT_EQ(test, ioc_u32(test, f, u, BIOCSMODE, NPF_MODE_CAPT), 0L);
+	KUNIT_EXPECT_TRUE(test, o->ring.pcap);
+	KUNIT_EXPECT_EQ(test, ioc_u32(test, f, u, BIOCSRECFMT,
+				      NPF_RECFMT_BPF), 0L);
+	KUNIT_EXPECT_FALSE(test, o->ring.pcap);
 
 	/* loopback capture */
 	KUNIT_EXPECT_EQ(test, ioc_u32(test, f, u, BIOCISETLOBBEH, 0), -EINVAL);

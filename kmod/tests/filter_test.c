@@ -74,7 +74,7 @@ static u32 run_on(struct kunit *test, struct npf_open *o, u16 proto, u32 len)
 	/* as in the tap: softirq, under RCU */
 	local_bh_disable();
 	rcu_read_lock();
-	snap = npf_filter_run(rcu_dereference(o->filter), skb);
+	snap = npf_filter_run(o, rcu_dereference(o->filter), skb);
 	rcu_read_unlock();
 	local_bh_enable();
 	kfree_skb(skb);

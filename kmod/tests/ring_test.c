@@ -76,7 +76,7 @@ static ssize_t sink_fn(void *ctx, const u8 *recs, u32 len)
 		return s->err;
 	if (s->max_calls && s->calls > s->max_calls)
 		return 0;
-	n = npf_ring_span(recs, len, s->room - s->got);
+	n = npf_ring_span(recs, len, s->room - s->got, false);
 	if (s->got + n > s->cap)
 		return -ENOSPC;
 	memcpy(s->buf + s->got, recs, n);
@@ -440,13 +440,13 @@ static void ring_span_whole_records(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ring_put(ring, 8, 1), 0L);	/* 40 */
 	KUNIT_ASSERT_EQ(test, ring_put(ring, 9, 2), 40L);	/* 48 */
 	KUNIT_ASSERT_EQ(test, ring_put(ring, 1, 3), 88L);	/* 40 */
-	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 128, 128), 128U);
-	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 128, 127), 88U);
-	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 128, 88), 88U);
-	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 128, 87), 40U);
-	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 128, 39), 0U);
-	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 128, 0), 0U);
-	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 88, SIZE_MAX), 88U);
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 128, 128, false), 128U);
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 128, 127, false), 88U);
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 128, 88, false), 88U);
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 128, 87, false), 40U);
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 128, 39, false), 0U);
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 128, 0, false), 0U);
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 88, SIZE_MAX, false), 88U);
 }
 
 /* --- flush, resize ---------------------------------------------------------------- */
@@ -459,7 +459,7 @@ static void ring_flush_empties(struct kunit *test)
 	for (i = 0; i < 5; i++)
 		ring_put(ring, 32, i);
 	KUNIT_EXPECT_TRUE(test, ring->overflow);
-	npf_ring_flush(ring);
+	npf_ring_flush(ring, false);
 	expect_empty(test, ring);
 	KUNIT_EXPECT_FALSE(test, ring->overflow);
 	KUNIT_EXPECT_EQ(test, ring->size, 256U);
@@ -543,7 +543,96 @@ static void ring_read_user(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 4096), 0L);
 }
 
+/* --- NPF_RECFMT_PCAP: unpadded, unaligned records ---------------------------------- */
+
+#define PHDR	((u32)sizeof(struct npf_pcap_hdr))
+
+/* As the tap stores a pcap record: 16-byte header, @caplen bytes of @tag. */
+static long ring_put_pcap(struct npf_ring *ring, u32 caplen, u8 tag)
+{
+	struct npf_pcap_hdr h = { .ts_sec = tag, .caplen = caplen, .len = caplen };
+	u8 *rec;
+
+	spin_lock_bh(&ring->lock);
+	rec = npf_ring_reserve(ring, PHDR + caplen);
+	if (rec) {
+		memcpy(rec, &h, sizeof(h));
+		memset(rec + PHDR, tag, caplen);
+	}
+	spin_unlock_bh(&ring->lock);
+	return rec ? (long)(rec - ring->buf) : -1;
+}
+
+/* The tags of the pcap records in @buf[0..len); -1 if they do not tile it. */
+static int pcap_tags_of(const u8 *buf, u32 len, u8 *tags, int max)
+{
+	struct npf_pcap_hdr h;
+	u32 off = 0;
+	int n = 0;
+
+	while (off < len && n < max) {
+		memcpy(&h, buf + off, sizeof(h));
+		if (buf[off + PHDR] != (u8)h.ts_sec && h.caplen)
+			return -1;
+		tags[n++] = h.ts_sec;
+		off += PHDR + h.caplen;
+	}
+	return off == len ? n : -1;
+}
+
+static void ring_pcap_span(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 4096);
+
+	npf_ring_flush(ring, true);
+	KUNIT_EXPECT_TRUE(test, ring->pcap);
+	/* 16 + 5, 16 + 0, 16 + 9: offsets 0, 21, 37; no padding */
+	KUNIT_ASSERT_EQ(test, ring_put_pcap(ring, 5, 1), 0L);
+	KUNIT_ASSERT_EQ(test, ring_put_pcap(ring, 0, 2), 21L);
+	KUNIT_ASSERT_EQ(test, ring_put_pcap(ring, 9, 3), 37L);
+	KUNIT_EXPECT_EQ(test, ring->used, 62U);
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 62, 62, true), 62U);
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 62, 61, true), 37U);
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 62, 37, true), 37U);
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 62, 36, true), 21U);
+	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 62, 20, true), 0U);
+	/* the same bytes read as bpf records would be nonsense: flush */
+	npf_ring_flush(ring, false);
+	expect_empty(test, ring);
+	KUNIT_EXPECT_FALSE(test, ring->pcap);
+}
+
+/* Reads of pcap records: whole records, wrap-around, EMSGSIZE. */
+static void ring_pcap_read_user(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 128);
+	char __user *ubuf = npf_test_ualloc(test, 4096);
+	u8 *kbuf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	u8 tags[8];
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, kbuf);
+	npf_ring_flush(ring, true);
+	/* 3 x 33 bytes = 99; a fourth does not fit in the 29 left */
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, ring_put_pcap(ring, 17, i), 33L * i);
+	KUNIT_EXPECT_EQ(test, ring_put_pcap(ring, 17, 3), -1L);
+	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 32), (ssize_t)-EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 65), 33L);
+	/* now it wraps to 0 (33 bytes free before the tail) */
+	KUNIT_ASSERT_EQ(test, ring_put_pcap(ring, 17, 3), 0L);
+	KUNIT_EXPECT_EQ(test, ring->wrap, 99U);
+	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 4096), 99L);
+	NPF_TEST_GET(test, kbuf, ubuf, 99);
+	KUNIT_ASSERT_EQ(test, pcap_tags_of(kbuf, 99, tags, 8), 3);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, tags[i], i + 1);
+	expect_empty(test, ring);
+}
+
 static struct kunit_case npf_ring_cases[] = {
+	KUNIT_CASE(ring_pcap_span),
+	KUNIT_CASE(ring_pcap_read_user),
 	KUNIT_CASE(layout_wordalign),
 	KUNIT_CASE(layout_structs),
 	KUNIT_CASE(ring_init_is_empty),

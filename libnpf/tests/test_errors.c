@@ -86,6 +86,8 @@ static void null_adapter_einval_1_2(void)
 	CHECK_ERR(PacketGetAdapterFlags(NULL, modes), FALSE, EINVAL);
 	CHECK_ERR(PacketGetAdapterFlags("", modes), FALSE, EINVAL);
 	CHECK(PacketGetDriverName() != NULL);
+	CHECK_ERR(PacketSetRecordFormat(NULL, PACKET_RECFMT_PCAP), FALSE,
+		  EINVAL);
 }
 
 /* An adapter whose descriptor is closed: only argument checks can pass. */
@@ -117,6 +119,9 @@ static void null_argument_einval(void)
 	CHECK_ERR(PacketSetDumpName(&dead, "x.pcap", 6), FALSE, EBADF);
 	CHECK_ERR(PacketIsDumpEnded(&dead, TRUE), FALSE, EBADF);
 	CHECK_ERR(PacketSetTimestampMode(&dead, TIMESTAMPMODE_NANO), FALSE,
+		  EBADF);
+	CHECK_ERR(PacketSetRecordFormat(&dead, 2), FALSE, EINVAL);
+	CHECK_ERR(PacketSetRecordFormat(&dead, PACKET_RECFMT_PCAP), FALSE,
 		  EBADF);
 	CHECK_ERR(PacketGetNetType(&dead, NULL), FALSE, EINVAL);
 	CHECK_ERR(PacketGetNetType(&dead, (NetType *)buf), FALSE, EBADF);

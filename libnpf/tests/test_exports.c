@@ -33,6 +33,11 @@ static const char *const public_1_2[] = {
 	"PacketSetTimestampMode",
 };
 
+/* Added in 1.3: record layouts. */
+static const char *const public_1_3[] = {
+	"PacketSetRecordFormat",
+};
+
 static const char *const hidden[] = {
 	"npf_parse_adapter_name", "npf_program_from_bpf", "npf_ioctl",
 	"npf_ioctl_u32", "npf_device_path", "npf_sysfs_version_path",
@@ -68,6 +73,8 @@ static void shared_library_exports(void)
 		check_version(h, public_1_1[i], "LIBNPF_1.1", "LIBNPF_1.0");
 	for (i = 0; i < sizeof(public_1_2) / sizeof(public_1_2[0]); i++)
 		check_version(h, public_1_2[i], "LIBNPF_1.2", "LIBNPF_1.1");
+	for (i = 0; i < sizeof(public_1_3) / sizeof(public_1_3[0]); i++)
+		check_version(h, public_1_3[i], "LIBNPF_1.3", "LIBNPF_1.2");
 	for (i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
 		CHECK(dlsym(h, hidden[i]) == NULL);
 	dlclose(h);

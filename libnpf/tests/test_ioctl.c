@@ -484,6 +484,26 @@ static void timestamp_mode(void)
 	fake_stop();
 }
 
+/* PacketSetRecordFormat: BIOCSRECFMT with the layout, checked first. */
+static void record_format(void)
+{
+	LPADAPTER a;
+
+	fake_start();
+	a = open_fake();
+	CHECK(a != NULL);
+	CHECK(PacketSetRecordFormat(a, PACKET_RECFMT_PCAP) &&
+	      last_u32(BIOCSRECFMT, NPF_RECFMT_PCAP));
+	CHECK(PacketSetRecordFormat(a, PACKET_RECFMT_BPF) &&
+	      last_u32(BIOCSRECFMT, NPF_RECFMT_BPF));
+	fake.ncalls = 0;
+	CHECK_ERR(PacketSetRecordFormat(a, 2), FALSE, EINVAL);
+	CHECK_ERR(PacketSetRecordFormat(a, (UINT)-1), FALSE, EINVAL);
+	CHECK(fake.ncalls == 0);
+	PacketCloseAdapter(a);
+	fake_stop();
+}
+
 /* The link type comes from BIOCGDLT (the speed from ethtool's netlink). */
 static void net_type(void)
 {
@@ -514,6 +534,7 @@ const struct t_case ioctl_cases[] = {
 	T_CASE(send_packets),
 	T_CASE(receive_and_send),
 	T_CASE(timestamp_mode),
+	T_CASE(record_format),
 	T_CASE(net_type),
 	T_END
 };

@@ -31,7 +31,8 @@
  *   mode                       NPF_MODE_CAPT; no filter (frames kept whole)
  *   packet filter OID          DIRECTED | MULTICAST | BROADCAST (0x0b), on
  *                              every BIOCSETIF
- *   BIOCSWRITEREP 1, loopback capture on, microsecond timestamps.
+ *   BIOCSWRITEREP 1, loopback capture on, microsecond timestamps,
+ *   NPF_RECFMT_BPF records.
  *
  * Errors common to the ioctls: EFAULT for a bad pointer, ENOTTY for an
  * unknown request, EINVAL for a bad value; ENXIO when the request needs a
@@ -49,6 +50,18 @@
  * padding to the next multiple of NPF_ALIGNMENT. Walk a buffer with:
  *
  *   off += NPF_WORDALIGN(hdr->bh_hdrlen + hdr->bh_caplen);
+ *
+ * BIOCSRECFMT NPF_RECFMT_PCAP selects another layout instead: each record
+ * is a struct npf_pcap_hdr then its caplen bytes, no padding, which is the
+ * record format of a pcap file (timestamps in the open's unit, seconds as
+ * 32 bits). A program writing a pcap file then appends whole reads to it,
+ * one write per read. Walk such a buffer with:
+ *
+ *   off += sizeof(struct npf_pcap_hdr) + hdr->caplen;
+ *
+ * (records are not aligned: copy a header out before reading it). The
+ * layout applies to reads in NPF_MODE_CAPT; it changes neither what
+ * MODE_STAT reads return nor what the kernel dump writes.
  *
  * Captured bytes are the frame as on the wire from the link-layer header on
  * (no FCS); VLAN tags the NIC stripped are put back in place. For devices
@@ -153,8 +166,8 @@
  *               transmitted, and those the qdisc or driver refused
  *               (npf_stats only)
  * With no traffic in flight: bs_recv = bs_capt + bs_drop + bs_filtered +
- * bs_nomem. BIOCSETF, BIOCSETBUFFERSIZE, BIOCSETIF, BIOCSMODE and
- * BIOCSTIMESTAMPMODE flush the ring and zero them.
+ * bs_nomem. BIOCSETF, BIOCSETBUFFERSIZE, BIOCSETIF, BIOCSMODE,
+ * BIOCSTIMESTAMPMODE and BIOCSRECFMT flush the ring and zero them.
  */
 #ifndef _UAPI_LINUX_NPF_H
 #define _UAPI_LINUX_NPF_H
@@ -164,7 +177,7 @@
 #include <linux/filter.h>	/* struct sock_filter: 8-byte cBPF insn */
 
 #define NPF_VERSION_MAJOR	1
-#define NPF_VERSION_MINOR	0
+#define NPF_VERSION_MINOR	1	/* 1.1: BIOCSRECFMT */
 
 #define NPF_IFNAMSIZ		16	/* IFNAMSIZ, including the NUL */
 #define NPF_MAXINSNS		4096	/* longest filter (BPF_MAXINSNS) */
@@ -179,7 +192,7 @@ struct bpf_timeval {
 	__u32	tv_pad;		/* zero */
 };
 
-/* Header of every record a read returns (32 bytes). */
+/* Header of every record a read returns (32 bytes): NPF_RECFMT_BPF. */
 struct bpf_hdr {
 	struct bpf_timeval bh_tstamp;	/* when the tap saw the frame */
 	__u32	bh_caplen;	/* bytes captured, following the header */
@@ -188,6 +201,21 @@ struct bpf_hdr {
 	__u16	bh_pad0;	/* zero */
 	__u32	bh_pad1;	/* zero */
 };
+
+/*
+ * Header of a record in NPF_RECFMT_PCAP (16 bytes, native byte order): a
+ * pcap file's record header.
+ */
+struct npf_pcap_hdr {
+	__u32	ts_sec;		/* seconds since the Epoch (wraps in 2106) */
+	__u32	ts_frac;	/* microseconds (nanoseconds in NANO mode) */
+	__u32	caplen;		/* bytes captured, following the header */
+	__u32	len;		/* length of the frame on the wire */
+};
+
+/* BIOCSRECFMT: the layout of captured records in a read. */
+#define NPF_RECFMT_BPF		0	/* struct bpf_hdr, data, padding */
+#define NPF_RECFMT_PCAP		1	/* struct npf_pcap_hdr, data */
 
 /* What read() returns in NPF_MODE_STAT (48 bytes). */
 struct npf_stat_record {
@@ -400,6 +428,8 @@ struct npf_version {
 /* Npcap: NPF_TSTAMP_* */
 #define BIOCSTIMESTAMPMODE	_IOW(NPF_IOC_MAGIC, 0x13, __u32)
 #define BIOCGDUMPSTATS		_IOR(NPF_IOC_MAGIC, 0x14, struct npf_dump_stats)
+/* NPF_RECFMT_*, since API 1.1 */
+#define BIOCSRECFMT		_IOW(NPF_IOC_MAGIC, 0x15, __u32)
 
 #define NPF_TSTAMP_MICRO	0	/* bh_tstamp.tv_usec in microseconds */
 #define NPF_TSTAMP_NANO		1	/* ... in nanoseconds */
