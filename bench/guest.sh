@@ -124,7 +124,7 @@ mark() {
 	echo "NPFBENCH-MARK $1"
 	for ((i = 0; i < 500; i++)); do
 		v=
-		read -r v <"$OUT/ack" 2>/dev/null
+		read -r v 2>/dev/null <"$OUT/ack"
 		[ "$v" = "$1" ] && return 0
 		nap 0.02
 	done
