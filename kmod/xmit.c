@@ -28,6 +28,9 @@
 /* Frames of sync send queues closer than this are not slept for. */
 #define NPF_XMIT_SPIN_NS	(50 * NSEC_PER_USEC)
 
+/* Repeats handed to the adapter with bottom halves off in one go. */
+#define NPF_XMIT_BATCH		32
+
 struct npf_xsock {
 	struct sock sk;		/* first: sk_alloc() allocates the whole */
 	struct socket socket;	/* its wait queue outlives the open */
@@ -203,6 +206,62 @@ static void npf_xmit_count(struct npf_open *o, u64 sent, u64 bytes, u64 err)
 	local_bh_enable();
 }
 
+/* One repeat run: its frame, and how far it got. */
+struct npf_xmit_run {
+	struct npf_open *o;
+	struct sk_buff *skb;	/* the frame; NULL once the last send took it */
+	u32 left;		/* copies still to send */
+	u64 sent;
+	u64 errors;
+};
+
+/*
+ * Up to NPF_XMIT_BATCH copies of the frame, charged to the send buffer
+ * (stopping where it is full), the last send being the frame itself.
+ * Returns how many are in @batch; 0 only when a clone failed.
+ */
+static u32 npf_xmit_clone_batch(struct npf_xmit_run *r, struct sk_buff **batch)
+{
+	u32 n = 0, max = min_t(u32, r->left, NPF_XMIT_BATCH);
+
+	while (n < max && (!n || sock_writeable(r->o->sk))) {
+		if (r->left - n == 1) {
+			batch[n++] = r->skb;
+			r->skb = NULL;
+			break;
+		}
+		batch[n] = skb_clone(r->skb, GFP_KERNEL);
+		if (!batch[n])
+			break;
+		skb_set_owner_w(batch[n++], r->o->sk);
+	}
+	return n;
+}
+
+/*
+ * Hand @n frames to the adapter with bottom halves off: the receive work
+ * they cause (a veth peer's, the taps') then runs once for the batch when
+ * they are turned back on, instead of once per frame.
+ */
+static void npf_xmit_send_batch(struct npf_xmit_run *r, struct sk_buff **batch,
+				u32 n)
+{
+	u32 i;
+	int rc;
+
+	local_bh_disable();
+	for (i = 0; i < n; i++) {
+		/* net_xmit_eval() evaluates its argument twice. */
+		rc = dev_queue_xmit(batch[i]);
+		if (net_xmit_eval(rc))
+			r->errors++;
+		else
+			r->sent++;
+	}
+	local_bh_enable();
+	r->left -= n;
+}
+
 /*
  * Send @skb @reps times (consuming it): clones share its data. Stops early,
  * with -EINTR, on a signal. A frame the qdisc or driver refuses is counted
@@ -211,23 +270,22 @@ static void npf_xmit_count(struct npf_open *o, u64 sent, u64 bytes, u64 err)
 static int npf_xmit_repeat(struct npf_open *o, struct sk_buff *skb, u32 reps,
 			   bool nonblock)
 {
-	u64 sent = 0, errors = 0;
-	u32 len = skb->len, i;
+	struct npf_xmit_run r = { .o = o, .skb = skb, .left = reps };
+	struct sk_buff *batch[NPF_XMIT_BATCH];
+	u32 len = skb->len, n;
 	int ret = 0;
 
-	for (i = 0; i < reps; i++) {
-		struct sk_buff *nskb = skb;
-
+	while (r.left) {
 		/* The first copy's room was found by sock_alloc_send_skb(). */
 		ret = signal_pending(current) ? -EINTR :
-		      i ? npf_xmit_wait_room(o, nonblock) : 0;
+		      r.left < reps ? npf_xmit_wait_room(o, nonblock) : 0;
 		if (ret) {
 			/*
 			 * Before the first copy the call can start over (or
 			 * fail with EAGAIN); after it, bs_sent tells how far
 			 * it got.
 			 */
-			if (ret == -EINTR && !(sent + errors))
+			if (ret == -EINTR && r.left == reps)
 				ret = -ERESTARTSYS;
 			break;
 		}
@@ -235,27 +293,16 @@ static int npf_xmit_repeat(struct npf_open *o, struct sk_buff *skb, u32 reps,
 			ret = -ENETDOWN;
 			break;
 		}
-		if (i + 1 < reps) {
-			nskb = skb_clone(skb, GFP_KERNEL);
-			if (!nskb) {
-				ret = -ENOBUFS;
-				break;
-			}
-			skb_set_owner_w(nskb, o->sk);
-		} else {
-			skb = NULL;	/* the last send consumes it */
+		n = npf_xmit_clone_batch(&r, batch);
+		if (!n) {
+			ret = -ENOBUFS;
+			break;
 		}
-		/* net_xmit_eval() evaluates its argument twice. */
-		ret = dev_queue_xmit(nskb);
-		if (net_xmit_eval(ret))
-			errors++;
-		else
-			sent++;
-		ret = 0;
+		npf_xmit_send_batch(&r, batch, n);
 		cond_resched();
 	}
-	kfree_skb(skb);
-	npf_xmit_count(o, sent, sent * len, errors);
+	kfree_skb(r.skb);
+	npf_xmit_count(o, r.sent, r.sent * len, r.errors);
 	return ret;
 }
 
