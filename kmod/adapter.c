@@ -106,7 +106,6 @@ static void npf_adapter_detach(struct npf_open *o)
 	list_del_init(&o->bound_node);
 	netdev_put(o->dev, &o->dev_tracker);
 	WRITE_ONCE(o->dev, NULL);
-	net_disable_timestamp();
 }
 
 static void npf_adapter_attach(struct npf_open *o, struct net_device *dev,
@@ -121,8 +120,12 @@ static void npf_adapter_attach(struct npf_open *o, struct net_device *dev,
 	o->ifdrop_base = npf_adapter_drops(dev);
 	o->ifdrop_final = 0;
 	list_add(&o->bound_node, &npf_bound_opens);
-	/* Stamp frames when they arrive rather than when they are read. */
-	net_enable_timestamp();
+	/*
+	 * No net_enable_timestamp(): that would stamp every frame every
+	 * adapter of the system receives, for as long as any open is bound
+	 * (a transmit-only open included). The tap stamps what it keeps when
+	 * it sees it, as af_packet does.
+	 */
 
 	o->ptype.type = htons(ETH_P_ALL);
 	o->ptype.dev = dev;
