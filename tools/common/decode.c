@@ -2935,16 +2935,19 @@ static void llc_addrs(struct ctx *c, const struct macs *m, unsigned int ssap,
 		      unsigned int dsap)
 {
 	char s[MAC_STRLEN], d[MAC_STRLEN], ts[32], td[32];
+	const char *dname;
 
 	mac_str(c, s, m->src);
 	mac_str(c, d, m->dst);
-	tok_fmt(td, sizeof(td), llc_sap_tok, dsap, "Unknown DSAP 0x%02x");
+	/* A known SAP's name is returned, not written to td. */
+	dname = tok_fmt(td, sizeof(td), llc_sap_tok, dsap,
+			"Unknown DSAP 0x%02x");
 	if (ssap == dsap)
-		pr(c, "%s > %s %s ", s, d, td);
+		pr(c, "%s > %s %s ", s, d, dname);
 	else
 		pr(c, "%s %s > %s %s ", s,
 		   tok_fmt(ts, sizeof(ts), llc_sap_tok, ssap,
-			   "Unknown SSAP 0x%02x"), d, td);
+			   "Unknown SSAP 0x%02x"), d, dname);
 }
 
 static void llc_link(struct ctx *c, unsigned int dsapf, unsigned int ssapf,
