@@ -19,6 +19,7 @@
 
 #include "adapter.h"
 #include "dev.h"
+#include "mmap.h"
 #include "filter.h"
 #include "oid.h"
 #include "ring.h"
@@ -104,7 +105,7 @@ void npf_wake_reader(struct npf_open *o)
  * poll must not make the next read return early; a registered poller
  * (epoll, whose ->poll is not called while it waits) gets a fresh one.
  */
-static void npf_read_done(struct npf_open *o)
+void npf_read_done(struct npf_open *o)
 {
 	s32 timeout = READ_ONCE(o->timeout_ms);
 
@@ -220,6 +221,22 @@ static int npf_read_wait(struct npf_open *o)
 }
 
 /*
+ * MODE_CAPT: wait until the open is ready (read() and BIOCMMAPNEXT).
+ * 0, -EAGAIN or -ERESTARTSYS.
+ */
+int npf_capt_wait(struct npf_open *o, bool nonblock)
+{
+	if (npf_ready(o))
+		return 0;
+	if (nonblock)
+		return -EAGAIN;
+	/* A poll's clock must not cut this read's own timeout short. */
+	del_timer_sync(&o->poll_timer);
+	WRITE_ONCE(o->timed_out, false);
+	return npf_read_wait(o);
+}
+
+/*
  * read() in pure MODE_DUMP carries no data: it waits for the dump to end
  * (or the read timeout) and returns 0.
  */
@@ -247,16 +264,9 @@ static ssize_t npf_read(struct file *file, char __user *buf, size_t count,
 				      file->f_flags & O_NONBLOCK);
 	if (READ_ONCE(o->mode) & NPF_MODE_DUMP)
 		return npf_dump_read_wait(o, file->f_flags & O_NONBLOCK);
-	if (!npf_ready(o)) {
-		if (file->f_flags & O_NONBLOCK)
-			return -EAGAIN;
-		/* A poll's clock must not cut this read's own timeout short. */
-		del_timer_sync(&o->poll_timer);
-		WRITE_ONCE(o->timed_out, false);
-		ret = npf_read_wait(o);
-		if (ret)
-			return ret;
-	}
+	ret = npf_capt_wait(o, file->f_flags & O_NONBLOCK);
+	if (ret)
+		return ret;
 
 	/* The ring serialises its consumers, flush and resize. */
 	ret = npf_ring_read(&o->ring, buf, count);
@@ -357,6 +367,9 @@ static long npf_ioc_setbuffersize(struct npf_open *o, u32 size)
 	if (size < NPF_MIN_BUFFER_SIZE ||
 	    size > READ_ONCE(npf_max_buffer_size))
 		return -EINVAL;
+	/* A mapping shows the ring it was made of. */
+	if (atomic_read(&o->mapped))
+		return -EBUSY;
 	/*
 	 * Records are aligned, so is the ring. A ring smaller than MinToCopy
 	 * is fine: a full ring wakes the reader whatever MinToCopy says.
@@ -530,6 +543,10 @@ static long npf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return npf_xmit_sendq(o, (void __user *)arg, false);
 	case BIOCSENDPACKETSSYNC:
 		return npf_xmit_sendq(o, (void __user *)arg, true);
+	case BIOCMMAPNEXT:
+		/* Like read(): waits without holding o->lock. */
+		return npf_mmap_next(o, (void __user *)arg,
+				     file->f_flags & O_NONBLOCK);
 	}
 	if (mutex_lock_interruptible(&o->lock))
 		return -ERESTARTSYS;
@@ -545,6 +562,7 @@ static const struct file_operations npf_fops = {
 	.read		= npf_read,
 	.write		= npf_write,
 	.poll		= npf_poll,
+	.mmap		= npf_mmap,
 	.unlocked_ioctl	= npf_ioctl,
 	/* Every structure has one layout for 32- and 64-bit callers. */
 	.compat_ioctl	= compat_ptr_ioctl,

@@ -77,6 +77,7 @@ struct npf_open {
 	u32 min_to_copy;
 	bool tstamp_nano;
 	u32 recfmt;			/* NPF_RECFMT_*: layout of reads */
+	atomic_t mapped;		/* mappings of the ring (vmas) */
 
 	struct sock *sk;		/* owns what this open transmits */
 	u32 write_rep;			/* BIOCSWRITEREP */
@@ -95,6 +96,8 @@ void npf_resume(struct npf_open *o, u32 mode);
 void npf_wake(struct npf_open *o, __poll_t mask);
 void npf_wake_reader(struct npf_open *o);
 void npf_poll_rearm(struct npf_open *o);
+int npf_capt_wait(struct npf_open *o, bool nonblock);
+void npf_read_done(struct npf_open *o);
 
 int npf_dev_init(void);
 void npf_dev_exit(void);

@@ -43,6 +43,7 @@ static void __init npf_check_abi(void)
 	BUILD_BUG_ON(offsetof(struct bpf_hdr, bh_hdrlen) != 24);
 	BUILD_BUG_ON(sizeof(struct bpf_hdr) % NPF_ALIGNMENT);
 	BUILD_BUG_ON(sizeof(struct npf_pcap_hdr) != 16);
+	BUILD_BUG_ON(sizeof(struct npf_mmap_batch) != 16);
 	BUILD_BUG_ON(offsetof(struct npf_pcap_hdr, caplen) != 8);
 	BUILD_BUG_ON(sizeof(struct npf_stat_record) != 48);
 	BUILD_BUG_ON(sizeof(struct bpf_stat) != 16);

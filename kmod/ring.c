@@ -20,6 +20,13 @@ u8 *npf_ring_alloc(u32 size)
 	return __vmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
 }
 
+/* Lent records are forgotten: the next give-back of them is a no-op. */
+static void npf_ring_forget_lent(struct npf_ring *ring)
+{
+	ring->lent_gone = ring->lent != 0;
+	ring->lent = 0;
+}
+
 static void npf_ring_reset(struct npf_ring *ring)
 {
 	ring->head = 0;
@@ -59,6 +66,7 @@ void npf_ring_install(struct npf_ring *ring, u8 *buf, u32 size)
 	ring->buf = buf;
 	ring->size = size;
 	npf_ring_reset(ring);
+	npf_ring_forget_lent(ring);
 	spin_unlock_bh(&ring->lock);
 	mutex_unlock(&ring->consumer);
 	vfree(old);
@@ -84,6 +92,7 @@ void npf_ring_flush(struct npf_ring *ring, bool pcap)
 	mutex_lock(&ring->consumer);
 	spin_lock_bh(&ring->lock);
 	npf_ring_reset(ring);
+	npf_ring_forget_lent(ring);
 	ring->pcap = pcap;
 	spin_unlock_bh(&ring->lock);
 	mutex_unlock(&ring->consumer);
@@ -179,6 +188,11 @@ ssize_t npf_ring_drain(struct npf_ring *ring, npf_ring_sink_t sink, void *ctx)
 	int pass;
 
 	mutex_lock(&ring->consumer);
+	/* Consuming would take what an mmap reader holds. */
+	if (ring->lent) {
+		mutex_unlock(&ring->consumer);
+		return -EBUSY;
+	}
 	for (pass = 0; pass < 2; pass++) {
 		u32 start, end;
 
@@ -233,4 +247,56 @@ ssize_t npf_ring_read(struct npf_ring *ring, char __user *ubuf, size_t count)
 	struct npf_ring_user u = { .ring = ring, .buf = ubuf, .room = count };
 
 	return npf_ring_drain(ring, npf_ring_user_sink, &u);
+}
+
+/*
+ * mmap'ed reads (see kmod/mmap.c): the records at the tail stay in place,
+ * lent to the reader, until it gives them back by their length; only then
+ * do the producers get the space again.
+ */
+
+/* Consume the @len bytes lent last (0: none). -EINVAL for another length. */
+int npf_ring_give_back(struct npf_ring *ring, u32 len)
+{
+	int ret = 0;
+
+	mutex_lock(&ring->consumer);
+	if (ring->lent_gone)
+		ring->lent_gone = false;	/* already flushed */
+	else if (len != ring->lent)
+		ret = -EINVAL;
+	else if (len)
+		npf_ring_consume(ring, len);
+	if (!ret)
+		ring->lent = 0;
+	mutex_unlock(&ring->consumer);
+	return ret;
+}
+
+/*
+ * Lend the next run of whole records: the bytes from the tail up to the
+ * wrap point or the head. Returns its length (0: empty) and its offset in
+ * *@off. Nothing is lent twice: the previous loan must have been given back.
+ */
+u32 npf_ring_lend(struct npf_ring *ring, u32 *off)
+{
+	u32 len;
+
+	mutex_lock(&ring->consumer);
+	spin_lock_bh(&ring->lock);
+	*off = ring->tail;
+	len = (ring->wrap ? ring->wrap : ring->head) - ring->tail;
+	spin_unlock_bh(&ring->lock);
+	ring->lent = len;
+	ring->lent_gone = false;
+	mutex_unlock(&ring->consumer);
+	return len;
+}
+
+/* The loan could not be told to the reader: it never happened. */
+void npf_ring_unlend(struct npf_ring *ring)
+{
+	mutex_lock(&ring->consumer);
+	ring->lent = 0;
+	mutex_unlock(&ring->consumer);
 }

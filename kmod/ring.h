@@ -34,6 +34,9 @@ struct npf_ring {
 	u32 wrap;	/* 0, or where the data before offset 0 ends */
 	u32 used;	/* bytes of records held */
 	bool overflow;	/* a record was refused since the last read */
+	/* Under @consumer: records at the tail lent to an mmap reader. */
+	u32 lent;	/* their bytes */
+	bool lent_gone;	/* a flush or resize took them back */
 };
 
 int npf_ring_init(struct npf_ring *ring, u32 size);
@@ -52,5 +55,8 @@ typedef ssize_t (*npf_ring_sink_t)(void *ctx, const u8 *recs, u32 len);
 
 ssize_t npf_ring_drain(struct npf_ring *ring, npf_ring_sink_t sink, void *ctx);
 ssize_t npf_ring_read(struct npf_ring *ring, char __user *ubuf, size_t count);
+int npf_ring_give_back(struct npf_ring *ring, u32 len);
+u32 npf_ring_lend(struct npf_ring *ring, u32 *off);
+void npf_ring_unlend(struct npf_ring *ring);
 
 #endif /* _NPF_RING_H */

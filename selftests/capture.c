@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
@@ -511,6 +512,124 @@ TEST_F_TIMEOUT(capture, pcap_record_layout, 120)
 	EXPECT_EQ(1514U, self->l.r[0].h.bh_datalen);
 	close(bfd);
 	free(buf);
+	free(f);
+}
+
+/* BIOCMMAPNEXT on @fd until @want records are in @l (timeout -1 set). */
+static int mmap_collect(int fd, const uint8_t *ring, struct reclist *l,
+			int want, int timeout_ms, int *batches)
+{
+	struct npf_mmap_batch b = { 0 };
+	int64_t end = now_ms() + timeout_ms;
+
+	while (l->n < want && now_ms() < end) {
+		if (ioctl(fd, BIOCMMAPNEXT, &b) < 0)
+			return -1;
+		if (b.len) {
+			if (parse_records(ring + b.offset, b.len, l, false) < 0)
+				return -1;
+			(*batches)++;
+		} else {
+			sleep_ms(10);
+		}
+		b.release = b.len;
+	}
+	/* give the last batch back */
+	b.release = b.len;
+	if (ioctl(fd, BIOCMMAPNEXT, &b) < 0 && errno != EAGAIN)
+		return -1;
+	return l->n;
+}
+
+/*
+ * Zero-copy reads: the ring mapped read-only, batches lent by
+ * BIOCMMAPNEXT. The frames come back byte for byte, in order, across the
+ * ring's wrap-around; the mapping's rules (read-only, offset 0, no larger
+ * than the ring) and the ring's (no resize while mapped, no read() while a
+ * batch is lent) hold.
+ */
+TEST_F_TIMEOUT(capture, mmap_zero_copy_reads, 120)
+{
+	enum { ROUNDS = 6 };
+	const uint32_t ring_size = 16384;
+	size_t maplen = (ring_size + 4095) & ~4095UL;
+	struct frame *f = calloc(NSIZES, sizeof(*f));
+	struct npf_mmap_batch b = { 0 };
+	int batches = 0, got = 0;
+	uint8_t *ring, buf[64];
+	struct npf_stats st;
+
+	ASSERT_NE(NULL, f);
+	for (int i = 0; i < NSIZES; i++)
+		ASSERT_EQ(sizes[i], mk_mixed(&f[i], self->env.mac_a,
+					     self->env.mac_b, i, sizes[i], i));
+	ASSERT_EQ(0, npf_set_bufsize(self->fd, ring_size));
+	ASSERT_EQ(0, npf_set_timeout(self->fd, -1));
+	ASSERT_EQ(0, npf_set_mintocopy(self->fd, 0));
+
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, maplen, PROT_READ | PROT_WRITE,
+				   MAP_SHARED, self->fd, 0));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED,
+				   self->fd, 4096));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, maplen + 4096, PROT_READ, MAP_SHARED,
+				   self->fd, 0));
+	EXPECT_EQ(EINVAL, errno);
+	ring = mmap(NULL, maplen, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, ring) TH_LOG("mmap: %m");
+	EXPECT_EQ(-1, mprotect(ring, maplen, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(-1, npf_set_bufsize(self->fd, 32768));
+	EXPECT_EQ(EBUSY, errno);
+
+	/* a bad release changes nothing */
+	b.release = 8;
+	EXPECT_EQ(-1, ioctl(self->fd, BIOCMMAPNEXT, &b));
+	EXPECT_EQ(EINVAL, errno);
+
+	/*
+	 * Rounds of every size (about 21 KB each) through a 16 KB ring,
+	 * a few frames at a time so that nothing is dropped: the tail
+	 * goes round the ring several times.
+	 */
+	for (int r = 0; r < ROUNDS; r++) {
+		for (int i = 0; i < NSIZES; i += 4) {
+			int n = NSIZES - i < 4 ? NSIZES - i : 4;
+
+			ASSERT_EQ(0, tx_send_all(self->env.tx_b, &f[i], n));
+			got += n;
+			ASSERT_EQ(got, mmap_collect(self->fd, ring, &self->l,
+						    got, 10000, &batches))
+				TH_LOG("round %d frame %d: %s", r, i, npf_err);
+		}
+	}
+	for (int i = 0; i < got; i++) {
+		EXPECT_TRUE(rec_matches(&self->l.r[i], &f[i % NSIZES]))
+			TH_LOG("record %d differs from %s", i,
+			       f[i % NSIZES].desc);
+	}
+	/* at least one batch per group of frames sent */
+	EXPECT_LE(ROUNDS * ((NSIZES + 3) / 4), batches);
+	ASSERT_EQ(0, npf_stats(self->fd, &st));
+	EXPECT_EQ((uint64_t)got, st.bs_capt);
+	EXPECT_EQ(0ULL, st.bs_drop);
+
+	/* a lent batch blocks read(); given back, read() works again */
+	ASSERT_EQ(0, tx_send_all(self->env.tx_b, f, 1));
+	ASSERT_EQ(0, npf_wait_recv(self->fd, (uint64_t)got + 1, 5000));
+	memset(&b, 0, sizeof(b));
+	ASSERT_EQ(0, ioctl(self->fd, BIOCMMAPNEXT, &b)) TH_LOG("%m");
+	EXPECT_EQ(RECLEN(f[0].len), b.len);
+	EXPECT_EQ(-1, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(EBUSY, errno);
+	b.release = b.len;
+	/* given back; then nothing, at once (read timeout -1) */
+	EXPECT_EQ(0, ioctl(self->fd, BIOCMMAPNEXT, &b)) TH_LOG("%m");
+	EXPECT_EQ(0U, b.len);
+	EXPECT_EQ(0, read(self->fd, buf, sizeof(buf)));
+
+	ASSERT_EQ(0, munmap(ring, maplen));
+	EXPECT_EQ(0, npf_set_bufsize(self->fd, 32768));
 	free(f);
 }
 

@@ -649,6 +649,63 @@ static void ioctl_read_paths(struct kunit *test)
 	WRITE_ONCE(o->gone, false);
 }
 
+/* BIOCMMAPNEXT through the ioctl: the protocol and its errors. */
+static void ioctl_mmap_next(struct kunit *test)
+{
+	void __user *u = npf_test_ualloc(test, 8192);
+	struct file *nb = bound_file(test, u, O_RDWR | O_NONBLOCK);
+	struct file *ub = npf_file(test, O_RDWR);
+	struct npf_open *o = O(nb);
+	struct npf_mmap_batch b = { 0 };
+
+	NPF_TEST_PUT(test, u, &b, sizeof(b));
+	KUNIT_EXPECT_EQ(test, ioc(ub, BIOCMMAPNEXT, u), -ENXIO);
+	KUNIT_EXPECT_EQ(test, ioc(nb, BIOCMMAPNEXT, NPF_TEST_BADPTR), -EFAULT);
+	b.pad = 1;
+	NPF_TEST_PUT(test, u, &b, sizeof(b));
+	KUNIT_EXPECT_EQ(test, ioc(nb, BIOCMMAPNEXT, u), -EINVAL);
+	b.pad = 0;
+
+	/* not ready (MinToCopy 16000): EAGAIN */
+	put64(test, o, 1);
+	NPF_TEST_PUT(test, u, &b, sizeof(b));
+	KUNIT_EXPECT_EQ(test, ioc(nb, BIOCMMAPNEXT, u), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, ioc_u32(test, nb, u + 64, BIOCSMINTOCOPY, 1), 0L);
+	put64(test, o, 2);
+	KUNIT_EXPECT_EQ(test, ioc(nb, BIOCMMAPNEXT, u), 0L);
+	NPF_TEST_GET(test, &b, u, sizeof(b));
+	KUNIT_EXPECT_EQ(test, b.offset, 0U);
+	KUNIT_EXPECT_EQ(test, b.len, 128U);
+	KUNIT_EXPECT_EQ(test, b.release, 0U);
+	KUNIT_EXPECT_EQ(test, npf_read(nb, u + 1024, 4096, NULL),
+			(ssize_t)-EBUSY);
+	/* a wrong release: EINVAL, nothing given back */
+	b.release = 64;
+	NPF_TEST_PUT(test, u, &b, sizeof(b));
+	KUNIT_EXPECT_EQ(test, ioc(nb, BIOCMMAPNEXT, u), -EINVAL);
+	KUNIT_EXPECT_EQ(test, o->ring.used, 128U);
+	/* the right one: consumed, then nothing ready */
+	b.release = 128;
+	NPF_TEST_PUT(test, u, &b, sizeof(b));
+	KUNIT_EXPECT_EQ(test, ioc(nb, BIOCMMAPNEXT, u), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, o->ring.used, 0U);
+
+	/* mapped: the ring cannot be replaced */
+	atomic_inc(&o->mapped);
+	KUNIT_EXPECT_EQ(test, ioc_u32(test, nb, u + 64, BIOCSETBUFFERSIZE, 8192),
+			-EBUSY);
+	atomic_dec(&o->mapped);
+	KUNIT_EXPECT_EQ(test, ioc_u32(test, nb, u + 64, BIOCSETBUFFERSIZE, 8192),
+			0L);
+
+	/* statistics mode has no ring to lend */
+	KUNIT_EXPECT_EQ(test, ioc_u32(test, nb, u + 64, BIOCSMODE, NPF_MODE_STAT),
+			0L);
+	b.release = 0;
+	NPF_TEST_PUT(test, u, &b, sizeof(b));
+	KUNIT_EXPECT_EQ(test, ioc(nb, BIOCMMAPNEXT, u), -EINVAL);
+}
+
 /* Mode switches and BIOCSETBUFFERSIZE start afresh. */
 static void ioctl_reconfig_starts_afresh(struct kunit *test)
 {
@@ -804,6 +861,7 @@ static struct kunit_case npf_ioctl_cases[] = {
 	KUNIT_CASE(ioctl_setif),
 	KUNIT_CASE(ioctl_oids),
 	KUNIT_CASE(ioctl_read_paths),
+	KUNIT_CASE(ioctl_mmap_next),
 	KUNIT_CASE(ioctl_reconfig_starts_afresh),
 	KUNIT_CASE(ioctl_setf),
 	KUNIT_CASE(ioctl_dump_pins_binding),

@@ -630,7 +630,61 @@ static void ring_pcap_read_user(struct kunit *test)
 	expect_empty(test, ring);
 }
 
+/* --- lending (mmap'ed reads) ------------------------------------------------------ */
+
+static void ring_lend_and_give_back(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 256);
+	char __user *ubuf = npf_test_ualloc(test, 4096);
+	u32 off = 99;
+
+	/* empty: a loan of nothing */
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 0), 0);
+	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 0U);
+	KUNIT_EXPECT_EQ(test, off, 0U);
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 0), 0);
+
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 1), 0L);
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 2), 64L);
+	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 128U);
+	KUNIT_EXPECT_EQ(test, off, 0U);
+	/* lent records stay: read() may not take them, the tap not reuse them */
+	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 4096), (ssize_t)-EBUSY);
+	KUNIT_EXPECT_EQ(test, ring->used, 128U);
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 3), 128L);
+	/* only the whole loan comes back */
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 64), -EINVAL);
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ring->used, 192U);
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 128), 0);
+	KUNIT_EXPECT_EQ(test, ring->used, 64U);
+	KUNIT_EXPECT_EQ(test, ring->tail, 128U);
+
+	/* the next run stops at the wrap point */
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 4), 192L);
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 5), 0L);	/* wraps */
+	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 128U);
+	KUNIT_EXPECT_EQ(test, off, 128U);
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 128), 0);
+	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 64U);
+	KUNIT_EXPECT_EQ(test, off, 0U);
+
+	/* a flush takes the loan back: its give-back is then a no-op */
+	npf_ring_flush(ring, false);
+	expect_empty(test, ring);
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 64), 0);
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 64), -EINVAL);
+	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 4096), 0L);
+
+	/* a loan the reader never learnt of is undone */
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 6), 0L);
+	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 64U);
+	npf_ring_unlend(ring);
+	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 4096), 64L);
+}
+
 static struct kunit_case npf_ring_cases[] = {
+	KUNIT_CASE(ring_lend_and_give_back),
 	KUNIT_CASE(ring_pcap_span),
 	KUNIT_CASE(ring_pcap_read_user),
 	KUNIT_CASE(layout_wordalign),

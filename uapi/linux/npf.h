@@ -68,6 +68,32 @@
  * without a link-layer header the capture starts at the network header and
  * BIOCGDLT reports LINKTYPE_RAW.
  *
+ * Zero-copy reads (mmap)
+ * ----------------------
+ * In NPF_MODE_CAPT the ring can be read in place instead (a Linux
+ * addition):
+ *
+ *   ring = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+ *   struct npf_mmap_batch b = { 0 };
+ *   for (;;) {
+ *           ioctl(fd, BIOCMMAPNEXT, &b);   gives back b.release bytes,
+ *                                          then waits as read() does
+ *           use ring[b.offset .. b.offset + b.len);   whole records
+ *           b.release = b.len;
+ *   }
+ *
+ * len is at most the ring size rounded up to pages, the offset 0, the
+ * mapping read-only (PROT_WRITE: EPERM). BIOCMMAPNEXT first gives back the
+ * batch it returned last (release must be its len, or 0 when there was
+ * none: else EINVAL and nothing happens), then waits for the delayed-write
+ * rule like a read (O_NONBLOCK: EAGAIN; the timeout: len 0), and returns
+ * the next run of whole records at the ring's tail, up to the point where
+ * the ring wraps: they stay in the ring, which the tap does not reuse,
+ * until the next call gives them back. A reconfiguration that flushes the
+ * ring takes the batch back too (its release is then ignored). While a
+ * batch is held, read() fails with EBUSY; while the ring is mapped,
+ * BIOCSETBUFFERSIZE fails with EBUSY. EINVAL in MODE_STAT and MODE_DUMP.
+ *
  * Delayed write (read semantics)
  * ------------------------------
  * An open is "ready" when any of these holds:
@@ -177,7 +203,7 @@
 #include <linux/filter.h>	/* struct sock_filter: 8-byte cBPF insn */
 
 #define NPF_VERSION_MAJOR	1
-#define NPF_VERSION_MINOR	1	/* 1.1: BIOCSRECFMT */
+#define NPF_VERSION_MINOR	1	/* 1.1: BIOCSRECFMT, BIOCMMAPNEXT */
 
 #define NPF_IFNAMSIZ		16	/* IFNAMSIZ, including the NUL */
 #define NPF_MAXINSNS		4096	/* longest filter (BPF_MAXINSNS) */
@@ -211,6 +237,14 @@ struct npf_pcap_hdr {
 	__u32	ts_frac;	/* microseconds (nanoseconds in NANO mode) */
 	__u32	caplen;		/* bytes captured, following the header */
 	__u32	len;		/* length of the frame on the wire */
+};
+
+/* BIOCMMAPNEXT: see "Zero-copy reads" above (16 bytes). */
+struct npf_mmap_batch {
+	__u32	release;	/* in: len of the batch given back, or 0 */
+	__u32	offset;		/* out: where the batch starts in the mapping */
+	__u32	len;		/* out: its bytes (0: none before the timeout) */
+	__u32	pad;		/* zero */
 };
 
 /* BIOCSRECFMT: the layout of captured records in a read. */
@@ -430,6 +464,8 @@ struct npf_version {
 #define BIOCGDUMPSTATS		_IOR(NPF_IOC_MAGIC, 0x14, struct npf_dump_stats)
 /* NPF_RECFMT_*, since API 1.1 */
 #define BIOCSRECFMT		_IOW(NPF_IOC_MAGIC, 0x15, __u32)
+/* since API 1.1 */
+#define BIOCMMAPNEXT		_IOWR(NPF_IOC_MAGIC, 0x16, struct npf_mmap_batch)
 
 #define NPF_TSTAMP_MICRO	0	/* bh_tstamp.tv_usec in microseconds */
 #define NPF_TSTAMP_NANO		1	/* ... in nanoseconds */
