@@ -59,7 +59,7 @@ typedef char		TCHAR, *PTSTR, *LPTSTR;	/* ANSI: no UNICODE build */
 typedef uint8_t		UCHAR, *PUCHAR, BYTE;
 typedef uint8_t		BOOLEAN, *PBOOLEAN;
 typedef int		BOOL, INT;
-typedef unsigned int	UINT;
+typedef unsigned int	UINT, *PUINT;
 typedef uint16_t	USHORT, WORD;
 typedef int32_t		LONG, *PLONG;
 typedef uint32_t	ULONG, *PULONG, DWORD;	/* 32-bit, as on LLP64 */
@@ -280,6 +280,11 @@ typedef struct _ADAPTER {
 	CHAR	Name[ADAPTER_NAME_LENGTH]; /* Linux interface name */
 	INT	NumWrites;		/* last PacketSetNumWrites() value */
 	UINT	Flags;			/* INFO_FLAG_NDIS_ADAPTER */
+	/* Linux addition (1.3): PacketReceiveMapped()'s state. */
+	PVOID	RingMap;		/* the mapped ring, or NULL */
+	UINT	RingMapLen;		/* bytes mapped */
+	UINT	RingSize;		/* the ring's size, as last set */
+	UINT	RingLent;		/* bytes of the batch held, or 0 */
 } ADAPTER, *LPADAPTER;
 
 /*
@@ -578,6 +583,21 @@ BOOLEAN PacketGetTimestampModes(LPADAPTER AdapterObject, PULONG p_mode_list);
  * than API 1.1.
  */
 BOOLEAN PacketSetRecordFormat(LPADAPTER AdapterObject, UINT format);
+
+/*
+ * Linux addition (LIBNPF_1.3, mmap and BIOCMMAPNEXT): a zero-copy
+ * PacketReceivePacket(). The first call maps the ring (read-only); each
+ * call gives back the batch the previous one returned, waits as a read
+ * does (MinToCopy, the read timeout), and sets *Data to the next batch of
+ * whole records in the mapping and *Length to its bytes (0 after a read
+ * timeout with nothing buffered). The records, in the layout of
+ * PacketSetRecordFormat(), stay valid until the next call,
+ * PacketSetBuff() (which unmaps the ring) or PacketCloseAdapter(). Capture
+ * mode only (EINVAL in the others); do not mix with PacketReceivePacket()
+ * while a batch is held (that read fails with EBUSY).
+ */
+BOOLEAN PacketReceiveMapped(LPADAPTER AdapterObject, PVOID *Data,
+			    PUINT Length);
 
 /*
  * The four 32-bit counters of the open (BIOCGSTATS): bs_recv, bs_drop,

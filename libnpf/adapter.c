@@ -100,6 +100,7 @@ static LPADAPTER npf_adapter_new(const char *ifname)
 	a->hFile = -1;
 	a->NumWrites = 1;
 	a->Flags = INFO_FLAG_NDIS_ADAPTER;
+	a->RingSize = NPF_LIB_DEFAULT_RING;
 	strcpy(a->Name, ifname);	/* < NPF_IFNAMSIZ < ADAPTER_NAME_LENGTH */
 	return a;
 }
@@ -136,6 +137,7 @@ VOID PacketCloseAdapter(LPADAPTER AdapterObject)
 
 	if (!AdapterObject)
 		return;
+	npf_unmap_ring(AdapterObject);
 	if (AdapterObject->hFile >= 0)
 		close(AdapterObject->hFile);
 	free(AdapterObject);

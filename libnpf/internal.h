@@ -39,6 +39,12 @@ int npf_program_from_bpf(struct npf_program *np, const struct bpf_program *fp);
 /* ioctl() on an adapter's descriptor: TRUE, or FALSE and errno. */
 BOOLEAN npf_ioctl(LPADAPTER adapter, unsigned long request, void *arg);
 
+/* The module's ring size for a new open (uapi/linux/npf.h's defaults). */
+#define NPF_LIB_DEFAULT_RING	1000000
+
+/* Undo PacketReceiveMapped()'s mapping, if any. */
+void npf_unmap_ring(LPADAPTER adapter);
+
 /* The same for the ioctls that take one 32-bit value. */
 BOOLEAN npf_ioctl_u32(LPADAPTER adapter, unsigned long request, uint32_t v);
 

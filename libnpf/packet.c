@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -61,6 +62,57 @@ BOOLEAN PacketReceivePacket(LPADAPTER AdapterObject, LPPACKET lpPacket,
 	/* 0 bytes is a success: the read timeout expired with nothing. */
 	lpPacket->ulBytesReceived = (ULONG)n;
 	lpPacket->bIoComplete = TRUE;
+	return TRUE;
+}
+
+void npf_unmap_ring(LPADAPTER a)
+{
+	if (!a->RingMap)
+		return;
+	munmap(a->RingMap, a->RingMapLen);
+	a->RingMap = NULL;
+	a->RingMapLen = 0;
+	a->RingLent = 0;
+}
+
+static BOOLEAN npf_map_ring(LPADAPTER a)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = ((size_t)a->RingSize + (size_t)page - 1) &
+		     ~((size_t)page - 1);
+	void *p;
+
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, a->hFile, 0);
+	if (p == MAP_FAILED)
+		return FALSE;
+	a->RingMap = p;
+	a->RingMapLen = (UINT)len;
+	a->RingLent = 0;
+	return TRUE;
+}
+
+EXPORT_SYMBOL
+BOOLEAN PacketReceiveMapped(LPADAPTER AdapterObject, PVOID *Data,
+			    PUINT Length)
+{
+	struct npf_mmap_batch b = { 0 };
+
+	if (!AdapterObject || !Data || !Length) {
+		errno = EINVAL;
+		return FALSE;
+	}
+	if (!AdapterObject->RingMap && !npf_map_ring(AdapterObject))
+		return FALSE;
+	b.release = AdapterObject->RingLent;
+	if (ioctl(AdapterObject->hFile, BIOCMMAPNEXT, &b) < 0) {
+		/* These come after the batch was given back. */
+		if (errno == EAGAIN || errno == EINTR || errno == ENODEV)
+			AdapterObject->RingLent = 0;
+		return FALSE;
+	}
+	AdapterObject->RingLent = b.len;
+	*Data = (uint8_t *)AdapterObject->RingMap + b.offset;
+	*Length = b.len;
 	return TRUE;
 }
 

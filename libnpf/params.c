@@ -33,7 +33,17 @@ static BOOLEAN npf_set_count(LPADAPTER a, unsigned long request, int v)
 EXPORT_SYMBOL
 BOOLEAN PacketSetBuff(LPADAPTER AdapterObject, int dim)
 {
-	return npf_set_count(AdapterObject, BIOCSETBUFFERSIZE, dim);
+	if (!AdapterObject || dim < 0) {
+		errno = EINVAL;
+		return FALSE;
+	}
+	/* The kernel replaces no ring that is mapped; the new one is mapped anew. */
+	npf_unmap_ring(AdapterObject);
+	if (!npf_set_count(AdapterObject, BIOCSETBUFFERSIZE, dim))
+		return FALSE;
+	/* The module rounds it down to the record alignment. */
+	AdapterObject->RingSize = (UINT)dim & ~(UINT)(NPF_ALIGNMENT - 1);
+	return TRUE;
 }
 
 EXPORT_SYMBOL

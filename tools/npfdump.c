@@ -549,6 +549,25 @@ static bool grow_buffer(PACKET *pkt)
 	return true;
 }
 
+/*
+ * One batch of records into @pkt. -w (pcap records) reads the kernel's
+ * ring in place (PacketReceiveMapped: nothing is copied to us, and the
+ * batch goes to the file from there); otherwise a read() into our buffer.
+ */
+static bool receive(struct dump *d, PACKET *pkt)
+{
+	PVOID data;
+	UINT len;
+
+	if (!d->pcap_recs)
+		return PacketReceivePacket(d->adapter, pkt, TRUE);
+	if (!PacketReceiveMapped(d->adapter, &data, &len))
+		return false;
+	pkt->Buffer = data;
+	pkt->ulBytesReceived = len;
+	return true;
+}
+
 static int capture_loop(struct dump *d, PACKET *pkt, const sigset_t *waitmask)
 {
 	int fd = PacketGetReadEvent(d->adapter);
@@ -559,10 +578,11 @@ static int capture_loop(struct dump *d, PACKET *pkt, const sigset_t *waitmask)
 			return read_error(d, errno);
 		if (tool_stop_signal)
 			break;
-		if (!PacketReceivePacket(d->adapter, pkt, TRUE)) {
+		if (!receive(d, pkt)) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			if (errno == EMSGSIZE && grow_buffer(pkt))
+			if (errno == EMSGSIZE && !d->pcap_recs &&
+			    grow_buffer(pkt))
 				continue;
 			return read_error(d, errno);
 		}
@@ -579,14 +599,16 @@ static int capture_loop(struct dump *d, PACKET *pkt, const sigset_t *waitmask)
 
 static int capture(struct dump *d, const sigset_t *waitmask)
 {
+	void *buf = malloc(USER_BUFFER_SIZE);
 	PACKET pkt;
 	int ret;
 
-	PacketInitPacket(&pkt, malloc(USER_BUFFER_SIZE), USER_BUFFER_SIZE);
-	if (!pkt.Buffer)
+	if (!buf)
 		tool_die("out of memory");
+	PacketInitPacket(&pkt, buf, USER_BUFFER_SIZE);
 	ret = capture_loop(d, &pkt, waitmask);
-	free(pkt.Buffer);
+	/* read(): grow_buffer() may have replaced it; mapped: the ring's */
+	free(d->pcap_recs ? buf : pkt.Buffer);
 	return ret;
 }
 

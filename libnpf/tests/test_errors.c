@@ -88,6 +88,7 @@ static void null_adapter_einval_1_2(void)
 	CHECK(PacketGetDriverName() != NULL);
 	CHECK_ERR(PacketSetRecordFormat(NULL, PACKET_RECFMT_PCAP), FALSE,
 		  EINVAL);
+	CHECK_ERR(PacketReceiveMapped(NULL, NULL, NULL), FALSE, EINVAL);
 }
 
 /* An adapter whose descriptor is closed: only argument checks can pass. */
@@ -123,6 +124,19 @@ static void null_argument_einval(void)
 	CHECK_ERR(PacketSetRecordFormat(&dead, 2), FALSE, EINVAL);
 	CHECK_ERR(PacketSetRecordFormat(&dead, PACKET_RECFMT_PCAP), FALSE,
 		  EBADF);
+	{
+		PVOID data;
+		UINT len;
+
+		CHECK_ERR(PacketReceiveMapped(&dead, &data, NULL), FALSE,
+			  EINVAL);
+		CHECK_ERR(PacketReceiveMapped(&dead, NULL, &len), FALSE,
+			  EINVAL);
+		/* the mapping fails on the closed descriptor */
+		CHECK_ERR(PacketReceiveMapped(&dead, &data, &len), FALSE,
+			  EBADF);
+		CHECK(dead.RingMap == NULL);
+	}
 	CHECK_ERR(PacketGetNetType(&dead, NULL), FALSE, EINVAL);
 	CHECK_ERR(PacketGetNetType(&dead, (NetType *)buf), FALSE, EBADF);
 }

@@ -35,7 +35,7 @@ static const char *const public_1_2[] = {
 
 /* Added in 1.3: record layouts. */
 static const char *const public_1_3[] = {
-	"PacketSetRecordFormat",
+	"PacketReceiveMapped", "PacketSetRecordFormat",
 };
 
 static const char *const hidden[] = {
@@ -43,6 +43,7 @@ static const char *const hidden[] = {
 	"npf_ioctl_u32", "npf_device_path", "npf_sysfs_version_path",
 	"npf_nl_open", "npf_nl_run", "npf_link_parse", "npf_addr_parse",
 	"npf_ethtool_get", "npf_genl_family", "npf_tstamp_mode",
+	"npf_unmap_ring",
 };
 
 /* @name has version @ver, and not @other (a released node is fixed). */

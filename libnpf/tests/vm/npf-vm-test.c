@@ -518,6 +518,58 @@ static void t_send_receive(LPADAPTER tx, LPADAPTER rx)
 	result(ok, "PacketGetStats, PacketGetStatsEx, PacketGetNpfStats");
 }
 
+/*
+ * PacketSetRecordFormat(PCAP) + PacketReceiveMapped: the frames in pcap
+ * records, read in place; PacketSetBuff unmaps and the next call maps the
+ * new ring; a held batch makes PacketReceivePacket fail with EBUSY.
+ */
+static void t_mapped(LPADAPTER tx, LPADAPTER rx)
+{
+	uint8_t want[FRAME_LEN], buf[64];
+	struct npf_pcap_hdr h;
+	time_t end = time(NULL) + 3;
+	PACKET pkt;
+	PVOID data;
+	UINT len;
+	int n = 0, ok;
+
+	make_frame(want, 9);
+	ok = CHECK(PacketSetBuff(rx, 65536)) && CHECK(set_test_filter(rx)) &&
+	     CHECK(PacketSetRecordFormat(rx, PACKET_RECFMT_PCAP)) &&
+	     CHECK(PacketSetReadTimeout(rx, 200)) &&
+	     CHECK(PacketSetMinToCopy(rx, 0)) && CHECK(send_frames(tx, 5, 9));
+	while (ok && n < 5 && time(NULL) <= end) {
+		uint32_t off = 0;
+
+		ok = CHECK(PacketReceiveMapped(rx, &data, &len));
+		while (ok && off < len) {
+			memcpy(&h, (uint8_t *)data + off, sizeof(h));
+			ok = CHECK(h.caplen == FRAME_LEN && h.len == FRAME_LEN) &&
+			     CHECK(!memcmp((uint8_t *)data + off + sizeof(h),
+					   want, FRAME_LEN));
+			off += sizeof(h) + h.caplen;
+			n++;
+		}
+	}
+	ok = ok && CHECK(n == 5) && CHECK(rx->RingMap != NULL) &&
+	     CHECK(rx->RingMapLen == 65536);
+	/* a batch is held: read() may not take it */
+	ok = ok && CHECK(send_frames(tx, 1, 9)) &&
+	     CHECK(PacketReceiveMapped(rx, &data, &len)) && CHECK(len) &&
+	     CHECK(rx->RingLent == len);
+	PacketInitPacket(&pkt, buf, sizeof(buf));
+	ok = ok && CHECK(!PacketReceivePacket(rx, &pkt, TRUE) &&
+			 errno == EBUSY);
+	/* a new ring: unmapped, mapped again at its size */
+	ok = ok && CHECK(PacketSetBuff(rx, 131072)) &&
+	     CHECK(rx->RingMap == NULL) &&
+	     CHECK(PacketReceiveMapped(rx, &data, &len)) &&
+	     CHECK(rx->RingMapLen == 131072);
+	ok = ok && CHECK(PacketSetRecordFormat(rx, PACKET_RECFMT_BPF)) &&
+	     CHECK(PacketSetBuff(rx, 1000000));
+	result(ok, "PacketSetRecordFormat(PCAP), PacketReceiveMapped, PacketSetBuff unmaps");
+}
+
 static void t_send_queue(LPADAPTER tx, LPADAPTER rx)
 {
 	PPACKET_SEND_QUEUE q = PacketSendQueueAlloc(4 * (16 + FRAME_LEN));
@@ -797,6 +849,7 @@ static int api(const char *txname, const char *rxname)
 	rx = open_adapter(rxname);
 	t_parameters(rx);
 	t_send_receive(tx, rx);
+	t_mapped(tx, rx);
 	t_send_queue(tx, rx);
 	t_loopback(tx);
 	t_timestamps(tx, rx);
