@@ -35,7 +35,8 @@ static atomic64_t npf_next_id;
  */
 bool npf_ready(const struct npf_open *o)
 {
-	u32 used = READ_ONCE(o->ring.used);
+	/* Records lent to an mmap reader are not new to it. */
+	u32 used = READ_ONCE(o->ring.used) - READ_ONCE(o->ring.lent);
 
 	u32 mode = READ_ONCE(o->mode);
 
@@ -105,15 +106,21 @@ void npf_wake_reader(struct npf_open *o)
  * poll must not make the next read return early; a registered poller
  * (epoll, whose ->poll is not called while it waits) gets a fresh one.
  */
+/* The reader consumed: the tap's next "ready" wakes it again. */
+void npf_rearm_wakeup(struct npf_open *o)
+{
+	clear_bit(0, &o->woken);
+	/* Before the next check of the condition. */
+	smp_mb__after_atomic();
+}
+
 void npf_read_done(struct npf_open *o)
 {
 	s32 timeout = READ_ONCE(o->timeout_ms);
 
 	del_timer_sync(&o->poll_timer);
 	WRITE_ONCE(o->timed_out, false);
-	clear_bit(0, &o->woken);
-	/* Before the next check of the condition. */
-	smp_mb__after_atomic();
+	npf_rearm_wakeup(o);
 	if (timeout > 0 && wq_has_sleeper(&o->wait))
 		mod_timer(&o->poll_timer, jiffies + msecs_to_jiffies(timeout));
 }

@@ -98,6 +98,7 @@ void npf_wake_reader(struct npf_open *o);
 void npf_poll_rearm(struct npf_open *o);
 int npf_capt_wait(struct npf_open *o, bool nonblock);
 void npf_read_done(struct npf_open *o);
+void npf_rearm_wakeup(struct npf_open *o);
 
 int npf_dev_init(void);
 void npf_dev_exit(void);

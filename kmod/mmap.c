@@ -103,6 +103,12 @@ long npf_mmap_next(struct npf_open *o, void __user *arg, bool nonblock)
 	ret = npf_ring_give_back(&o->ring, b.release);
 	if (ret)
 		return ret;
+	/*
+	 * As after a read: the space is back, so the tap's next "ready"
+	 * must wake us. One it had signalled while we held the batch (a full
+	 * ring) must not leave the bit set while we wait.
+	 */
+	npf_rearm_wakeup(o);
 	ret = npf_capt_wait(o, nonblock);
 	if (ret)
 		return ret;

@@ -24,7 +24,7 @@ u8 *npf_ring_alloc(u32 size)
 static void npf_ring_forget_lent(struct npf_ring *ring)
 {
 	ring->lent_gone = ring->lent != 0;
-	ring->lent = 0;
+	WRITE_ONCE(ring->lent, 0);
 }
 
 static void npf_ring_reset(struct npf_ring *ring)
@@ -268,26 +268,37 @@ int npf_ring_give_back(struct npf_ring *ring, u32 len)
 	else if (len)
 		npf_ring_consume(ring, len);
 	if (!ret)
-		ring->lent = 0;
+		WRITE_ONCE(ring->lent, 0);
 	mutex_unlock(&ring->consumer);
 	return ret;
 }
 
 /*
- * Lend the next run of whole records: the bytes from the tail up to the
- * wrap point or the head. Returns its length (0: empty) and its offset in
- * *@off. Nothing is lent twice: the previous loan must have been given back.
+ * Lend the next run of whole records: from the tail up to the wrap point
+ * or the head, and at most a quarter of the ring (unless one record is
+ * more), so that a reader which fell behind gives space back to the tap in
+ * steps rather than all at the end. Returns its length (0: empty) and its
+ * offset in *@off. Nothing is lent twice: the previous loan must have been
+ * given back.
  */
 u32 npf_ring_lend(struct npf_ring *ring, u32 *off)
 {
-	u32 len;
+	u32 len, max;
 
 	mutex_lock(&ring->consumer);
 	spin_lock_bh(&ring->lock);
 	*off = ring->tail;
 	len = (ring->wrap ? ring->wrap : ring->head) - ring->tail;
 	spin_unlock_bh(&ring->lock);
-	ring->lent = len;
+	max = ring->size / 4;
+	if (len > max) {
+		/* Records between tail and head are complete and stay put. */
+		u32 span = npf_ring_span(ring->buf + *off, len, max, ring->pcap);
+
+		len = span ? span : npf_ring_rec_len(ring->buf + *off,
+						      ring->pcap);
+	}
+	WRITE_ONCE(ring->lent, len);
 	ring->lent_gone = false;
 	mutex_unlock(&ring->consumer);
 	return len;
@@ -297,6 +308,6 @@ u32 npf_ring_lend(struct npf_ring *ring, u32 *off)
 void npf_ring_unlend(struct npf_ring *ring)
 {
 	mutex_lock(&ring->consumer);
-	ring->lent = 0;
+	WRITE_ONCE(ring->lent, 0);
 	mutex_unlock(&ring->consumer);
 }

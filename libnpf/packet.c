@@ -82,7 +82,8 @@ static BOOLEAN npf_map_ring(LPADAPTER a)
 		     ~((size_t)page - 1);
 	void *p;
 
-	p = mmap(NULL, len, PROT_READ, MAP_SHARED, a->hFile, 0);
+	/* Populated now: no page faults during the first lap of the ring. */
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_POPULATE, a->hFile, 0);
 	if (p == MAP_FAILED)
 		return FALSE;
 	a->RingMap = p;

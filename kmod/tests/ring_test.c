@@ -634,9 +634,10 @@ static void ring_pcap_read_user(struct kunit *test)
 
 static void ring_lend_and_give_back(struct kunit *test)
 {
-	struct npf_ring *ring = ring_new(test, 256);
+	struct npf_ring *ring = ring_new(test, 1024);	/* loans: 256 at most */
 	char __user *ubuf = npf_test_ualloc(test, 4096);
 	u32 off = 99;
+	int i;
 
 	/* empty: a loan of nothing */
 	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 0), 0);
@@ -644,6 +645,7 @@ static void ring_lend_and_give_back(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, off, 0U);
 	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 0), 0);
 
+	/* 64-byte records: both fit in one loan */
 	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 1), 0L);
 	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 2), 64L);
 	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 128U);
@@ -659,21 +661,34 @@ static void ring_lend_and_give_back(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 128), 0);
 	KUNIT_EXPECT_EQ(test, ring->used, 64U);
 	KUNIT_EXPECT_EQ(test, ring->tail, 128U);
-
-	/* the next run stops at the wrap point */
-	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 4), 192L);
-	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 5), 0L);	/* wraps */
-	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 128U);
-	KUNIT_EXPECT_EQ(test, off, 128U);
-	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 128), 0);
 	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 64U);
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 64), 0);
+	expect_empty(test, ring);
+
+	/* 192-byte records: a loan is at most a quarter, in whole records */
+	for (i = 0; i < 5; i++)
+		KUNIT_ASSERT_EQ(test, ring_put(ring, 160, 10 + i), 192L * i);
+	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 192U);
+	KUNIT_EXPECT_EQ(test, off, 0U);
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 192), 0);
+	/* the tap wraps into the space given back */
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 160, 15), 0L);
+	KUNIT_EXPECT_EQ(test, ring->wrap, 960U);
+	for (i = 1; i < 5; i++) {
+		KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 192U);
+		KUNIT_EXPECT_EQ(test, off, 192U * i);
+		KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 192), 0);
+	}
+	/* past the wrap point: from 0 */
+	KUNIT_EXPECT_EQ(test, ring->wrap, 0U);
+	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 192U);
 	KUNIT_EXPECT_EQ(test, off, 0U);
 
 	/* a flush takes the loan back: its give-back is then a no-op */
 	npf_ring_flush(ring, false);
 	expect_empty(test, ring);
-	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 64), 0);
-	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 64), -EINVAL);
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 192), 0);
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 192), -EINVAL);
 	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 4096), 0L);
 
 	/* a loan the reader never learnt of is undone */
@@ -681,6 +696,10 @@ static void ring_lend_and_give_back(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 64U);
 	npf_ring_unlend(ring);
 	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 4096), 64L);
+
+	/* one record larger than a quarter of the ring is lent whole */
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 500, 7), 0L);
+	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), NPF_WORDALIGN(HDR + 500));
 }
 
 static struct kunit_case npf_ring_cases[] = {

@@ -88,7 +88,9 @@
  * none: else EINVAL and nothing happens), then waits for the delayed-write
  * rule like a read (O_NONBLOCK: EAGAIN; the timeout: len 0), and returns
  * the next run of whole records at the ring's tail, up to the point where
- * the ring wraps: they stay in the ring, which the tap does not reuse,
+ * the ring wraps and at most a quarter of the ring (or one record, if
+ * larger); MAP_POPULATE saves the page faults of the first lap. They
+ * stay in the ring, which the tap does not reuse,
  * until the next call gives them back. A reconfiguration that flushes the
  * ring takes the batch back too (its release is then ignored). While a
  * batch is held, read() fails with EBUSY; while the ring is mapped,
