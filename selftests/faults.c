@@ -10,7 +10,9 @@
  * multicast list: each fails cleanly with ENOMEM or succeeds, and nothing
  * leaks (module references, opens; kmemleak on a debug kernel is the
  * runner's). The failslab cases need a kernel with fault injection (the
- * debug kernel of scripts/kernel/); elsewhere they are skipped.
+ * debug kernel of scripts/kernel/); elsewhere they are skipped. On the
+ * debug kernel (NPF_EXPECT_DEBUG=1) nothing here may skip for want of a
+ * kernel feature: failslab, a memory controller, tbf, dummy as a module.
  *
  *   NPF_FAULTS_DEPTH=N   allocations failed in turn per sweep (default 400)
  *   NPF_FAULTS_BPF=1     sweep BIOCSETF into the kernel's BPF allocator too
@@ -254,7 +256,7 @@ TEST_F_TIMEOUT(flt, driver_unloaded_under_every_kind_of_caller, 90)
 	int r;
 
 	if (sh("modprobe dummy numdummies=0") || !is_module("dummy"))
-		SKIP(return, "dummy is not a loadable module here (built in or missing)");
+		SKIP_OR_FAIL("dummy is not a loadable module here (built in or missing)");
 	ASSERT_EQ(0, sh("ip link add npfdum0 type dummy && ip link set npfdum0 up"));
 	fr = self->fd;
 	fs = npf_open(0);
@@ -427,7 +429,7 @@ TEST_F_TIMEOUT(flt, deleted_under_writer_with_full_send_buffer, 90)
 
 	if (sh("tc qdisc add dev %s root tbf rate 1kbit burst 1600 limit 20000000",
 	       IF_A))
-		SKIP(return, "cannot add a tbf qdisc (tc or sch_tbf missing)");
+		SKIP_OR_FAIL("cannot add a tbf qdisc (tc or sch_tbf missing)");
 	ASSERT_EQ(0, npf_bind(self->fd, IF_A));
 	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, O_NONBLOCK));
 	mkf_out(&f, &self->env, 1000, 0);
@@ -740,12 +742,12 @@ TEST_F_TIMEOUT(flt, rings_charged_to_memcg, 60)
 	ssize_t n;
 
 	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK))
-		SKIP(return, "no cgroup v2 hierarchy at /sys/fs/cgroup");
+		SKIP_OR_FAIL("no cgroup v2 hierarchy at /sys/fs/cgroup");
 	if (sh("grep -qw memory /sys/fs/cgroup/cgroup.controllers"))
-		SKIP(return, "the kernel has no memory controller (CONFIG_MEMCG)");
+		SKIP_OR_FAIL("the kernel has no memory controller (CONFIG_MEMCG)");
 	if (sh("grep -qw memory /sys/fs/cgroup/cgroup.subtree_control") &&
 	    write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
-		SKIP(return, "cannot enable the memory controller: %s", npf_err);
+		SKIP_OR_FAIL("cannot enable the memory controller: %s", npf_err);
 	snprintf(self->cg, sizeof(self->cg), "/sys/fs/cgroup/npf-faults-%d",
 		 getpid());
 	ASSERT_EQ(0, mkdir(self->cg, 0755)) TH_LOG("%s", strerror(errno));
@@ -813,10 +815,11 @@ static int nth_left(struct nth *t)
 	return v;
 }
 
+/* Skipped where the kernel has no failslab; a failure on the debug kernel. */
 #define FAILSLAB_OR_SKIP()						\
 	do {								\
 		if (access(FAILSLAB, F_OK))				\
-			SKIP(return, "no " FAILSLAB ": this kernel has no failslab fault injection (CONFIG_FAILSLAB; the debug kernel of scripts/kernel/ has it)"); \
+			SKIP_OR_FAIL("no " FAILSLAB ": this kernel has no failslab fault injection (CONFIG_FAILSLAB; the debug kernel of scripts/kernel/ has it)"); \
 	} while (0)
 
 /*
