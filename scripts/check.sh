@@ -88,6 +88,28 @@ results() {
 	' "$2"
 }
 
+# counts NAME FILE STATUS: the last `N passed, N failed[, N skipped]` line
+# of FILE into rp, rf, rs. No such line, or a failed STATUS with no failure
+# counted, is one failure (printed).
+counts() {
+	local name=$1 file=$2 rc=$3 line
+	rp=0 rf=0 rs=0
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$file" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "FAIL: $name: no result (exit status $rc)"
+		rf=1
+		return
+	fi
+	rp=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
+	rf=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	rs=$(echo "$line" | sed -nE 's/.* ([0-9]+) skipped$/\1/p')
+	rs=${rs:-0}
+	if [ "$rc" != 0 ] && [ "$rf" = 0 ]; then
+		echo "FAIL: $name: exit status $rc"
+		rf=1
+	fi
+}
+
 start=$(date +%s)
 for dir in libnpf tools; do
 	[ -f "$dir/Makefile" ] || continue
@@ -169,20 +191,8 @@ else
 fi
 elapsed=$(($(date +%s) - start))
 
-gsum=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$gout" | tail -n 1)
-if [ -n "$gsum" ]; then
-	gpass=$(echo "$gsum" | sed -E 's/^([0-9]+) passed.*/\1/')
-	gfail=$(echo "$gsum" | sed -E 's/.* ([0-9]+) failed.*/\1/')
-	gskip=$(echo "$gsum" | sed -nE 's/.* ([0-9]+) skipped$/\1/p')
-	gskip=${gskip:-0}
-	if [ "$grc" != 0 ] && [ "$gfail" = 0 ]; then
-		echo "FAIL: selftests: exit status $grc"
-		gfail=1
-	fi
-else
-	echo "FAIL: selftests: the guest run ended without a result (exit status $grc)"
-	gpass=0 gfail=1 gskip=0
-fi
+counts selftests "$gout" "$grc"
+gpass=$rp gfail=$rf gskip=$rs
 echo "# selftests took ${elapsed}s"
 
 # --- 3. KUnit on the debug kernel -------------------------------------------
@@ -193,20 +203,8 @@ if [ "${NPF_CHECK_KUNIT:-1}" = 1 ]; then
 	start=$(date +%s)
 	scripts/kernel/kunit.sh 2>&1 | tee "$kout"
 	krc=${PIPESTATUS[0]}
-	ksum=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$kout" | tail -n 1)
-	if [ -n "$ksum" ]; then
-		kpass=$(echo "$ksum" | sed -E 's/^([0-9]+) passed.*/\1/')
-		kfail=$(echo "$ksum" | sed -E 's/.* ([0-9]+) failed.*/\1/')
-		kskip=$(echo "$ksum" | sed -nE 's/.* ([0-9]+) skipped$/\1/p')
-		kskip=${kskip:-0}
-		if [ "$krc" != 0 ] && [ "$kfail" = 0 ]; then
-			echo "FAIL: kunit: exit status $krc"
-			kfail=1
-		fi
-	else
-		echo "FAIL: kunit: no result (exit status $krc)"
-		kfail=1
-	fi
+	counts kunit "$kout" "$krc"
+	kpass=$rp kfail=$rf kskip=$rs
 	echo "# kunit took $(($(date +%s) - start))s"
 fi
 
@@ -220,20 +218,8 @@ if [ "${NPF_CHECK_DEBUG:-1}" = 1 ]; then
 	scripts/kernel/selftests-debug.sh "${tests[@]}" 2>&1 |
 		sed -u -E 's/^(PASS|FAIL|SKIP): /\1: debug: /' | tee "$dout"
 	drc=${PIPESTATUS[0]}
-	dsum=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$dout" | tail -n 1)
-	if [ -n "$dsum" ]; then
-		dpass=$(echo "$dsum" | sed -E 's/^([0-9]+) passed.*/\1/')
-		dfail=$(echo "$dsum" | sed -E 's/.* ([0-9]+) failed.*/\1/')
-		dskip=$(echo "$dsum" | sed -nE 's/.* ([0-9]+) skipped$/\1/p')
-		dskip=${dskip:-0}
-		if [ "$drc" != 0 ] && [ "$dfail" = 0 ]; then
-			echo "FAIL: debug: exit status $drc"
-			dfail=1
-		fi
-	else
-		echo "FAIL: debug: no result (exit status $drc)"
-		dfail=1
-	fi
+	counts debug "$dout" "$drc"
+	dpass=$rp dfail=$rf dskip=$rs
 	echo "# debug kernel selftests took $(($(date +%s) - start))s"
 fi
 
