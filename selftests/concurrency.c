@@ -157,17 +157,21 @@ static void *chaos_fn(void *arg)
  * OID) while frames pour
  * in and another thread reads: every read still returns well-formed
  * records of frames that were sent, and nothing breaks (the runner checks
- * the kernel log afterwards). It runs for 4 s and at least OPS
- * reconfigurations: on a debug kernel under TCG, where each one waits for
- * an RCU grace period, that takes longer (up to 60 s).
+ * the kernel log afterwards).
+ *
+ * How long: 4 s, and on until OPS reconfigurations were made (20 s at
+ * most), and in any case until each of the seven was made at least three
+ * times (60 s at most), which is what it must do. Three of the seven wait
+ * for an RCU grace period: a fast machine makes hundreds in 4 s, a debug
+ * kernel under TCG on a loaded 2-core host a few dozen a minute.
  */
 TEST_F_TIMEOUT(conc, reconfigure_under_traffic, 120)
 {
-	enum { NF = 8, OPS = 100 };
+	enum { NF = 8, OPS = 100, MIN_OPS = 3 * 7 };
 	struct frame f[NF];
 	struct flood fl = { .f = f, .nf = NF };
 	struct chaos ch = { 0 };
-	int64_t start, end;
+	int64_t start;
 	long reads = 0, recs = 0, bad = 0;
 
 	for (int i = 0; i < NF; i++)
@@ -181,12 +185,16 @@ TEST_F_TIMEOUT(conc, reconfigure_under_traffic, 120)
 	ASSERT_EQ(0, pthread_create(&fl.th, NULL, flood_fn, &fl));
 	ASSERT_EQ(0, pthread_create(&ch.th, NULL, chaos_fn, &ch));
 	start = now_ms();
-	end = start + 4000;
-	while (now_ms() < end ||
-	       (__atomic_load_n(&ch.ops, __ATOMIC_RELAXED) <= OPS &&
-		now_ms() - start < 60000)) {
-		ssize_t n = read(self->fd, self->buf, BIG);
+	for (;;) {
+		long ops = __atomic_load_n(&ch.ops, __ATOMIC_RELAXED);
+		int64_t t = now_ms() - start;
 		int base = self->l.n, c;
+		ssize_t n;
+
+		if (t >= 4000 && (ops > OPS || t >= 20000) &&
+		    (ops >= MIN_OPS || t >= 60000))
+			break;
+		n = read(self->fd, self->buf, BIG);
 
 		if (n < 0) {
 			if (errno != EAGAIN && bad++ == 0)
@@ -236,7 +244,7 @@ TEST_F_TIMEOUT(conc, reconfigure_under_traffic, 120)
 	EXPECT_EQ(0, bad);
 	EXPECT_EQ(0, ch.errors) TH_LOG("%s", ch.what);
 	EXPECT_LT(0, recs);
-	EXPECT_LT(OPS, ch.ops);
+	EXPECT_LE(MIN_OPS, ch.ops);
 }
 
 /* The adapter goes away while frames pour in and a reader reads. */
