@@ -34,7 +34,7 @@
 #   NPF_CHECK_DEBUG=1       0: skip part 4 (the selftests on the debug
 #                           kernel); with NPF_CHECK_KUNIT=0 too, the debug
 #                           kernel is not built at all
-#   NPF_DEBUG_TIMEOUT=3600  seconds the part 4 guest run may take
+#   NPF_DEBUG_TIMEOUT=1800  seconds the part 4 guest run may take
 #   NPF_VM_*                see scripts/vm/run.sh (NPF_VM_KVM=1, ...)
 
 set -u
