@@ -50,7 +50,8 @@ check: deps
 kunit: deps
 	scripts/kernel/kunit.sh
 
-# Every selftest on the debug kernel (KASAN, lockdep, kmemleak, panic_on_warn).
+# Every selftest on the debug kernel (KASAN, lockdep, kmemleak, failslab,
+# panic_on_warn; part 4 of make check).
 check-debug: deps
 	$(MAKE) all
 	scripts/kernel/selftests-debug.sh

@@ -8,11 +8,16 @@
 #  2. the kernel-side selftests: boots the VM (scripts/vm/run.sh) on the
 #     kernel kmod/npf.ko was built for and runs selftests/run.sh in it;
 #  3. the KUnit suites (kmod/tests/) on a debug kernel built from
-#     linux-source-6.1 with KASAN, lockdep and kmemleak (cached in build/):
-#     scripts/kernel/kunit.sh.
+#     linux-source-6.1 with KASAN, lockdep, kmemleak, failslab and
+#     panic_on_warn (built once, cached in build/): scripts/kernel/kunit.sh;
+#  4. every selftest again, on that debug kernel, with npf.ko built for it
+#     (scripts/kernel/selftests-debug.sh, as `make check-debug`): any
+#     KASAN, lockdep, kmemleak, WARN or BUG report fails it, and the fault
+#     injection cases that skip on the distro kernel run there. Its results
+#     are printed as `PASS: debug: ...`.
 #
 # Prints every result (PASS:/FAIL:/SKIP: lines) and, last, the totals of
-# both parts as `N passed, N failed` (`, N skipped` when any). Exits non-zero
+# all parts as `N passed, N failed` (`, N skipped` when any). Exits non-zero
 # when anything failed or nothing ran. Logs go to build/check/.
 #
 # Environment:
@@ -24,8 +29,12 @@
 #                           can load it
 #   NPF_TEST_TIMEOUT=300    default per-test-program timeout in the guest
 #   NPF_VERBOSE=1 (or V=1)  show all test output and the whole VM console
-#   NPF_CHECK_TESTS="a b"   run only these selftests
-#   NPF_CHECK_KUNIT=1       0: skip part 3 (the debug kernel build)
+#   NPF_CHECK_TESTS="a b"   run only these selftests (parts 2 and 4)
+#   NPF_CHECK_KUNIT=1       0: skip part 3 (KUnit on the debug kernel)
+#   NPF_CHECK_DEBUG=1       0: skip part 4 (the selftests on the debug
+#                           kernel); with NPF_CHECK_KUNIT=0 too, the debug
+#                           kernel is not built at all
+#   NPF_DEBUG_TIMEOUT=1800  seconds the part 4 guest run may take
 #   NPF_VM_*                see scripts/vm/run.sh (NPF_VM_KVM=1, ...)
 
 set -u
@@ -79,6 +88,29 @@ results() {
 	' "$2"
 }
 
+# counts NAME FILE STATUS: the last `N passed, N failed[, N skipped]` line
+# of FILE into rp, rf, rs. No such line, or a failed STATUS with no failure
+# counted, is one failure (printed).
+counts() {
+	local name=$1 file=$2 rc=$3 line
+	rp=0 rf=0 rs=0
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$file" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "FAIL: $name: no result (exit status $rc)"
+		rf=1
+		return
+	fi
+	rp=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
+	rf=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	rs=$(echo "$line" | sed -nE 's/.* ([0-9]+) skipped$/\1/p')
+	rs=${rs:-0}
+	if [ "$rc" != 0 ] && [ "$rf" = 0 ]; then
+		echo "FAIL: $name: exit status $rc"
+		rf=1
+	fi
+}
+
+start=$(date +%s)
 for dir in libnpf tools; do
 	[ -f "$dir/Makefile" ] || continue
 	# Not `make -n`: it runs recipe lines that call $(MAKE).
@@ -113,6 +145,7 @@ for dir in libnpf tools; do
 	hfail=$((hfail + f))
 	hskip=$((hskip + s))
 done
+echo "# host tests took $(($(date +%s) - start))s"
 
 # --- 2. selftests in the VM -------------------------------------------------
 
@@ -158,23 +191,11 @@ else
 fi
 elapsed=$(($(date +%s) - start))
 
-gsum=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$gout" | tail -n 1)
-if [ -n "$gsum" ]; then
-	gpass=$(echo "$gsum" | sed -E 's/^([0-9]+) passed.*/\1/')
-	gfail=$(echo "$gsum" | sed -E 's/.* ([0-9]+) failed.*/\1/')
-	gskip=$(echo "$gsum" | sed -nE 's/.* ([0-9]+) skipped$/\1/p')
-	gskip=${gskip:-0}
-	if [ "$grc" != 0 ] && [ "$gfail" = 0 ]; then
-		echo "FAIL: selftests: exit status $grc"
-		gfail=1
-	fi
-else
-	echo "FAIL: selftests: the guest run ended without a result (exit status $grc)"
-	gpass=0 gfail=1 gskip=0
-fi
+counts selftests "$gout" "$grc"
+gpass=$rp gfail=$rf gskip=$rs
 echo "# selftests took ${elapsed}s"
 
-# --- KUnit on the debug kernel ----------------------------------------------
+# --- 3. KUnit on the debug kernel -------------------------------------------
 kpass=0 kfail=0 kskip=0
 if [ "${NPF_CHECK_KUNIT:-1}" = 1 ]; then
 	echo "# KUnit on the debug kernel (scripts/kernel/kunit.sh; the first run builds the kernel)"
@@ -182,32 +203,35 @@ if [ "${NPF_CHECK_KUNIT:-1}" = 1 ]; then
 	start=$(date +%s)
 	scripts/kernel/kunit.sh 2>&1 | tee "$kout"
 	krc=${PIPESTATUS[0]}
-	ksum=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$kout" | tail -n 1)
-	if [ -n "$ksum" ]; then
-		kpass=$(echo "$ksum" | sed -E 's/^([0-9]+) passed.*/\1/')
-		kfail=$(echo "$ksum" | sed -E 's/.* ([0-9]+) failed.*/\1/')
-		kskip=$(echo "$ksum" | sed -nE 's/.* ([0-9]+) skipped$/\1/p')
-		kskip=${kskip:-0}
-		if [ "$krc" != 0 ] && [ "$kfail" = 0 ]; then
-			echo "FAIL: kunit: exit status $krc"
-			kfail=1
-		fi
-	else
-		echo "FAIL: kunit: no result (exit status $krc)"
-		kfail=1
-	fi
+	counts kunit "$kout" "$krc"
+	kpass=$rp kfail=$rf kskip=$rs
 	echo "# kunit took $(($(date +%s) - start))s"
 fi
 
+# --- 4. every selftest on the debug kernel -----------------------------------
+dpass=0 dfail=0 dskip=0
+if [ "${NPF_CHECK_DEBUG:-1}" = 1 ]; then
+	echo "# debug kernel selftests (scripts/kernel/selftests-debug.sh: KASAN, lockdep, kmemleak, failslab, panic_on_warn; console log build/selftests-debug/console.log)"
+	dout=$OUT/selftests-debug.out
+	start=$(date +%s)
+	# Results as `PASS: debug: prog: case`, apart from part 2's.
+	scripts/kernel/selftests-debug.sh "${tests[@]}" 2>&1 |
+		sed -u -E 's/^(PASS|FAIL|SKIP): /\1: debug: /' | tee "$dout"
+	drc=${PIPESTATUS[0]}
+	counts debug "$dout" "$drc"
+	dpass=$rp dfail=$rf dskip=$rs
+	echo "# debug kernel selftests took $(($(date +%s) - start))s"
+fi
+
 # --- totals -----------------------------------------------------------------
-np=$((hpass + gpass + kpass))
-nf=$((hfail + gfail + kfail))
-ns=$((hskip + gskip + kskip))
+np=$((hpass + gpass + kpass + dpass))
+nf=$((hfail + gfail + kfail + dfail))
+ns=$((hskip + gskip + kskip + dskip))
 if [ $((np + nf)) -eq 0 ]; then
 	echo "FAIL: nothing ran"
 	nf=1
 fi
-echo "# host: $hpass passed, $hfail failed, $hskip skipped; guest: $gpass passed, $gfail failed, $gskip skipped; kunit: $kpass passed, $kfail failed, $kskip skipped"
+echo "# host: $hpass passed, $hfail failed, $hskip skipped; guest: $gpass passed, $gfail failed, $gskip skipped; kunit: $kpass passed, $kfail failed, $kskip skipped; debug kernel selftests: $dpass passed, $dfail failed, $dskip skipped"
 s="$np passed, $nf failed"
 [ "$ns" -gt 0 ] && s="$s, $ns skipped"
 echo "$s"

@@ -10,13 +10,13 @@
  * multicast list: each fails cleanly with ENOMEM or succeeds, and nothing
  * leaks (module references, opens; kmemleak on a debug kernel is the
  * runner's). The failslab cases need a kernel with fault injection (the
- * debug kernel of scripts/kernel/); elsewhere they are skipped.
+ * debug kernel of scripts/kernel/); elsewhere they are skipped. On the
+ * debug kernel (NPF_EXPECT_DEBUG=1) nothing here may skip for want of a
+ * kernel feature: failslab, a memory controller, tbf, dummy as a module.
  *
  *   NPF_FAULTS_DEPTH=N   allocations failed in turn per sweep (default 400)
  *   NPF_FAULTS_BPF=1     sweep BIOCSETF into the kernel's BPF allocator too
  *                        (its vmalloc warns with a stack dump on failure)
- *   NPF_FAULTS_SLAB=1    fail slab allocations in the vmalloc sweeps even on
- *                        a kmemleak kernel (which then prints a notice)
  *   NPF_ONLY=substring   run only the matching tests (all suites here)
  */
 #include <poll.h>
@@ -52,6 +52,7 @@ FIXTURE_SETUP(flt)
 	self->fd = -1;
 	self->cg[0] = 0;
 	self->failslab_set = false;
+	self->failpage_set = false;
 	self->buf = malloc(BIG);
 	ASSERT_NE(NULL, self->buf);
 	NPF_ONLY_OR_SKIP();
@@ -254,7 +255,7 @@ TEST_F_TIMEOUT(flt, driver_unloaded_under_every_kind_of_caller, 90)
 	int r;
 
 	if (sh("modprobe dummy numdummies=0") || !is_module("dummy"))
-		SKIP(return, "dummy is not a loadable module here (built in or missing)");
+		SKIP_OR_FAIL("dummy is not a loadable module here (built in or missing)");
 	ASSERT_EQ(0, sh("ip link add npfdum0 type dummy && ip link set npfdum0 up"));
 	fr = self->fd;
 	fs = npf_open(0);
@@ -427,7 +428,7 @@ TEST_F_TIMEOUT(flt, deleted_under_writer_with_full_send_buffer, 90)
 
 	if (sh("tc qdisc add dev %s root tbf rate 1kbit burst 1600 limit 20000000",
 	       IF_A))
-		SKIP(return, "cannot add a tbf qdisc (tc or sch_tbf missing)");
+		SKIP_OR_FAIL("cannot add a tbf qdisc (tc or sch_tbf missing)");
 	ASSERT_EQ(0, npf_bind(self->fd, IF_A));
 	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, O_NONBLOCK));
 	mkf_out(&f, &self->env, 1000, 0);
@@ -740,12 +741,12 @@ TEST_F_TIMEOUT(flt, rings_charged_to_memcg, 60)
 	ssize_t n;
 
 	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK))
-		SKIP(return, "no cgroup v2 hierarchy at /sys/fs/cgroup");
+		SKIP_OR_FAIL("no cgroup v2 hierarchy at /sys/fs/cgroup");
 	if (sh("grep -qw memory /sys/fs/cgroup/cgroup.controllers"))
-		SKIP(return, "the kernel has no memory controller (CONFIG_MEMCG)");
+		SKIP_OR_FAIL("the kernel has no memory controller (CONFIG_MEMCG)");
 	if (sh("grep -qw memory /sys/fs/cgroup/cgroup.subtree_control") &&
 	    write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
-		SKIP(return, "cannot enable the memory controller: %s", npf_err);
+		SKIP_OR_FAIL("cannot enable the memory controller: %s", npf_err);
 	snprintf(self->cg, sizeof(self->cg), "/sys/fs/cgroup/npf-faults-%d",
 		 getpid());
 	ASSERT_EQ(0, mkdir(self->cg, 0755)) TH_LOG("%s", strerror(errno));
@@ -813,38 +814,48 @@ static int nth_left(struct nth *t)
 	return v;
 }
 
+/* Skipped where the kernel has no failslab; a failure on the debug kernel. */
 #define FAILSLAB_OR_SKIP()						\
 	do {								\
 		if (access(FAILSLAB, F_OK))				\
-			SKIP(return, "no " FAILSLAB ": this kernel has no failslab fault injection (CONFIG_FAILSLAB; the debug kernel of scripts/kernel/ has it)"); \
+			SKIP_OR_FAIL("no " FAILSLAB ": this kernel has no failslab fault injection (CONFIG_FAILSLAB; the debug kernel of scripts/kernel/ has it)"); \
 	} while (0)
 
 /*
  * Slab mode: every slab allocation of this thread, sleeping ones too, can
- * be the one that fails. Page mode: page allocations only (vmalloc'ed
- * rings, large buffers), slab allocations never; for the sweeps that go
- * through vmalloc on a kmemleak kernel, where a failed slab allocation
- * inside vmalloc's own bookkeeping makes kmemleak print a notice ("Cannot
- * allocate a scan area") that the runner would take for a leak report.
+ * be the one that fails (page allocations of the sleeping kind never do:
+ * fail_page_alloc's defaults). Page mode: page allocations only (vmalloc'ed
+ * rings, large buffers), slab allocations never. The sweeps that go
+ * through vmalloc run in both modes where the kernel has fail_page_alloc.
+ * (In slab mode, a failure inside vmalloc's own bookkeeping can make
+ * kmemleak print "Cannot allocate a scan area": a notice, not a report.)
+ * Called again for another mode, it keeps the settings saved first.
  */
 static void failslab_setup(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(flt) *self, struct nth *t, bool pages)
 {
-	ASSERT_EQ(0, file_read_str(FAILSLAB "/ignore-gfp-wait", self->fs_ignore,
-				   sizeof(self->fs_ignore)));
-	ASSERT_EQ(0, file_read_str(FAILSLAB "/verbose", self->fs_verbose,
-				   sizeof(self->fs_verbose)));
-	self->failslab_set = true;
+	if (!self->failslab_set) {
+		ASSERT_EQ(0, file_read_str(FAILSLAB "/ignore-gfp-wait", self->fs_ignore,
+					   sizeof(self->fs_ignore)));
+		ASSERT_EQ(0, file_read_str(FAILSLAB "/verbose", self->fs_verbose,
+					   sizeof(self->fs_verbose)));
+		self->failslab_set = true;
+	}
 	/* no stack dump per injected failure */
 	ASSERT_EQ(0, write_str(FAILSLAB "/verbose", "0"));
 	if (pages) {
-		ASSERT_EQ(0, file_read_str(FAILPAGE "/ignore-gfp-wait", self->fp_ignore,
-					   sizeof(self->fp_ignore)));
-		ASSERT_EQ(0, file_read_str(FAILPAGE "/verbose", self->fp_verbose,
-					   sizeof(self->fp_verbose)));
-		ASSERT_EQ(0, file_read_str(FAILPAGE "/min-order", self->fp_order,
-					   sizeof(self->fp_order)));
-		self->failpage_set = true;
+		if (!self->failpage_set) {
+			ASSERT_EQ(0, file_read_str(FAILPAGE "/ignore-gfp-wait",
+						   self->fp_ignore,
+						   sizeof(self->fp_ignore)));
+			ASSERT_EQ(0, file_read_str(FAILPAGE "/verbose",
+						   self->fp_verbose,
+						   sizeof(self->fp_verbose)));
+			ASSERT_EQ(0, file_read_str(FAILPAGE "/min-order",
+						   self->fp_order,
+						   sizeof(self->fp_order)));
+			self->failpage_set = true;
+		}
 		ASSERT_EQ(0, write_str(FAILSLAB "/ignore-gfp-wait", "Y"));
 		ASSERT_EQ(0, write_str(FAILPAGE "/verbose", "0"));
 		ASSERT_EQ(0, write_str(FAILPAGE "/ignore-gfp-wait", "N"));
@@ -857,16 +868,15 @@ static void failslab_setup(struct __test_metadata *_metadata,
 					 strerror(errno));
 }
 
-/* The vmalloc sweeps use page mode on a kmemleak kernel (NPF_FAULTS_SLAB=1:
- * slab mode all the same, kmemleak's notice included). */
-static bool vmalloc_pages_mode(void)
+/* The vmalloc sweeps: slab mode, then page mode where there is one. */
+static int vmalloc_modes(void)
 {
-	const char *e = getenv("NPF_FAULTS_SLAB");
+	return access(FAILPAGE, F_OK) ? 1 : 2;
+}
 
-	if (e && *e == '1')
-		return false;
-	return !access("/sys/kernel/debug/kmemleak", F_OK) &&
-	       !access(FAILPAGE, F_OK);
+static const char *mode_name(int mode)
+{
+	return mode ? "page allocations" : "slab allocations";
 }
 
 /* How deep a sweep goes: NPF_FAULTS_DEPTH (default 400) */
@@ -907,34 +917,38 @@ TEST_F_TIMEOUT(flt, failslab_open, 120)
 	int n;
 
 	FAILSLAB_OR_SKIP();
-	failslab_setup(_metadata, self, &t, vmalloc_pages_mode());
 	ref0 = refcnt();
-	for (n = 1; n <= sweep_depth(); n++) {
-		int fd, err, left;
+	for (int mode = 0; mode < vmalloc_modes(); mode++) {
+		memset(&s, 0, sizeof(s));
+		failslab_setup(_metadata, self, &t, mode);
+		for (n = 1; n <= sweep_depth(); n++) {
+			int fd, err, left;
 
-		nth_arm(&t, n);
-		fd = open(NPF_DEV, O_RDWR | O_CLOEXEC);
-		err = errno;
-		left = nth_left(&t);
-		s.runs++;
-		if (fd < 0) {
-			sweep_note(&s, n, err, "open");
-		} else {
-			if (npf_bind(fd, IF_A) || npf_stats(fd, &st)) {
-				TH_LOG("open that survived allocation failure %d does not work: %s",
-				       n, npf_err);
-				s.other++;
+			nth_arm(&t, n);
+			fd = open(NPF_DEV, O_RDWR | O_CLOEXEC);
+			err = errno;
+			left = nth_left(&t);
+			s.runs++;
+			if (fd < 0) {
+				sweep_note(&s, n, err, "open");
+			} else {
+				if (npf_bind(fd, IF_A) || npf_stats(fd, &st)) {
+					TH_LOG("open that survived allocation failure %d does not work: %s",
+					       n, npf_err);
+					s.other++;
+				}
+				close(fd);
 			}
-			close(fd);
+			if (left)
+				break;
+			s.injected++;
 		}
-		if (left)
-			break;
-		s.injected++;
+		close(t.fd);
+		TH_LOG("%s: %d runs, %d allocations failed in turn, %d calls failed",
+		       mode_name(mode), s.runs, s.injected, s.failed);
+		EXPECT_EQ(0, s.other) TH_LOG("%s", s.what);
+		EXPECT_LT(0, s.failed) TH_LOG("%s", mode_name(mode));
 	}
-	TH_LOG("%d runs, %d allocations failed in turn, %d calls failed", s.runs,
-	       s.injected, s.failed);
-	EXPECT_EQ(0, s.other) TH_LOG("%s", s.what);
-	EXPECT_LT(0, s.failed);
 	EXPECT_EQ(ref0, refcnt()) TH_LOG("module references leaked");
 	ASSERT_EQ(0, genl_npf_info(&info));
 	EXPECT_EQ(1U, info.opens) TH_LOG("opens leaked (only the fixture's is open)");
@@ -947,39 +961,44 @@ TEST_F_TIMEOUT(flt, failslab_setbuffersize_keeps_old_ring, 120)
 	int n;
 
 	FAILSLAB_OR_SKIP();
-	failslab_setup(_metadata, self, &t, vmalloc_pages_mode());
 	ASSERT_EQ(0, npf_bind(self->fd, IF_A));
 	ASSERT_EQ(0, npf_set_timeout(self->fd, -1));
-	for (n = 1; n <= sweep_depth(); n++) {
-		uint32_t size = 65536 + 8 * n;
-		int r, err, left;
-		struct pollfd p = { .fd = self->fd, .events = POLLIN };
+	for (int mode = 0; mode < vmalloc_modes(); mode++) {
+		memset(&s, 0, sizeof(s));
+		failslab_setup(_metadata, self, &t, mode);
+		for (n = 1; n <= sweep_depth(); n++) {
+			uint32_t size = 65536 + 8 * n;
+			int r, err, left;
+			struct pollfd p = { .fd = self->fd, .events = POLLIN };
 
-		ASSERT_EQ(0, feed(&self->env, -1, 1, 100, n));
-		/* timeout -1: POLLIN once the record is in the ring */
-		ASSERT_EQ(1, poll(&p, 1, 5000));
-		nth_arm(&t, n);
-		r = ioctl(self->fd, BIOCSETBUFFERSIZE, &size);
-		err = errno;
-		left = nth_left(&t);
-		s.runs++;
-		if (r) {
-			sweep_note(&s, n, err, "BIOCSETBUFFERSIZE");
-			/* the old ring and its record stayed */
-			reclist_clear(&self->l);
-			EXPECT_EQ(1, collect(self->fd, &self->l, 1, 1000, BIG))
-				TH_LOG("after failure %d: %s", n, npf_err);
-		} else {
-			EXPECT_EQ(0, read(self->fd, self->buf, BIG))
-				TH_LOG("the new ring is not empty");
+			ASSERT_EQ(0, feed(&self->env, -1, 1, 100, n));
+			/* timeout -1: POLLIN once the record is in the ring */
+			ASSERT_EQ(1, poll(&p, 1, 5000));
+			nth_arm(&t, n);
+			r = ioctl(self->fd, BIOCSETBUFFERSIZE, &size);
+			err = errno;
+			left = nth_left(&t);
+			s.runs++;
+			if (r) {
+				sweep_note(&s, n, err, "BIOCSETBUFFERSIZE");
+				/* the old ring and its record stayed */
+				reclist_clear(&self->l);
+				EXPECT_EQ(1, collect(self->fd, &self->l, 1, 1000, BIG))
+					TH_LOG("after failure %d: %s", n, npf_err);
+			} else {
+				EXPECT_EQ(0, read(self->fd, self->buf, BIG))
+					TH_LOG("the new ring is not empty");
+			}
+			if (left)
+				break;
+			s.injected++;
 		}
-		if (left)
-			break;
-		s.injected++;
+		close(t.fd);
+		TH_LOG("%s: %d runs, %d calls failed", mode_name(mode), s.runs,
+		       s.failed);
+		EXPECT_EQ(0, s.other) TH_LOG("%s", s.what);
+		EXPECT_LT(0, s.failed) TH_LOG("%s", mode_name(mode));
 	}
-	TH_LOG("%d runs, %d calls failed", s.runs, s.failed);
-	EXPECT_EQ(0, s.other) TH_LOG("%s", s.what);
-	EXPECT_LT(0, s.failed);
 }
 
 /*

@@ -30,6 +30,13 @@
 
 __thread char npf_err[512];
 
+bool npf_expect_debug(void)
+{
+	const char *e = getenv("NPF_EXPECT_DEBUG");
+
+	return e && !strcmp(e, "1");
+}
+
 static int fail(const char *fmt, ...)
 {
 	va_list ap;

@@ -27,6 +27,26 @@
 /* Last helper error, for TH_LOG. */
 extern __thread char npf_err[512];
 
+/*
+ * True on the debug kernel (NPF_EXPECT_DEBUG=1, set by
+ * scripts/kernel/selftests-debug.sh), which is built with everything the
+ * tests use: fault injection, a memory controller, tbf, dummy as a module.
+ */
+bool npf_expect_debug(void);
+
+/*
+ * In a test: skip the case for something this kernel lacks, except on the
+ * debug kernel, where the case fails instead, so that a missing feature
+ * cannot pass there as a skip.
+ */
+#define SKIP_OR_FAIL(fmt, ...)						\
+	do {								\
+		ASSERT_FALSE(npf_expect_debug())			\
+			TH_LOG("the debug kernel must run this: " fmt,	\
+			       ##__VA_ARGS__);				\
+		SKIP(return, fmt, ##__VA_ARGS__);			\
+	} while (0)
+
 /* ---- environment ---------------------------------------------------- */
 
 struct npf_env {

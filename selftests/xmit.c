@@ -891,7 +891,7 @@ TEST_F_TIMEOUT(xmit, send_buffer_eagain_and_pollout, 120)
 	/* tbf keeps the frames' owner (netem would orphan them) */
 	if (system("tc qdisc add dev " IF_A
 		   " root tbf rate 1kbit burst 1600 limit 4000000 2>/dev/null"))
-		SKIP(return, "tc qdisc tbf not available");
+		SKIP_OR_FAIL("tc qdisc tbf not available");
 	self->qdisc = true;
 	ASSERT_NE(0U, mk_out(&f, &self->env, 1514, 1));
 

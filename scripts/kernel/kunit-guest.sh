@@ -20,8 +20,14 @@ if [ -d "$fs" ]; then
 	echo 0 >"$fs/verbose"
 fi
 
+# kmemleak: suspects from before (boot) are reported by two scans, then
+# made grey by clear, so that what is found later is this run's.
 kmemleak=/sys/kernel/debug/kmemleak
-[ -w "$kmemleak" ] && echo clear >"$kmemleak"
+if [ -w "$kmemleak" ]; then
+	echo scan >"$kmemleak"
+	echo scan >"$kmemleak"
+	echo clear >"$kmemleak"
+fi
 echo "npf-kunit: tainted before: $(cat /proc/sys/kernel/tainted)"
 kmsg "begin"
 start=$(date +%s)
@@ -32,13 +38,18 @@ if [ "$rc" = 0 ]; then
 	rmmod npf_kunit || kmsg "rmmod npf_kunit failed"
 fi
 # Objects younger than 5 s are never reported: let them age, scan twice.
+# The report is read, not tested with -s: a debugfs file has size 0.
 if [ -w "$kmemleak" ]; then
 	sleep 6
-	echo scan >"$kmemleak"
-	echo scan >"$kmemleak"
-	if [ -s "$kmemleak" ]; then
-		echo "npf-kunit: kmemleak report:"
-		cat "$kmemleak"
+	if echo scan >"$kmemleak"; then
+		echo scan >"$kmemleak"
+		leaks=$(cat "$kmemleak")
+		if [ -n "$leaks" ]; then
+			echo "npf-kunit: kmemleak report:"
+			printf '%s\n' "$leaks"
+		fi
+	else
+		echo "npf-kunit: kmemleak report: kmemleak refuses to scan (it disabled itself?)"
 	fi
 else
 	echo "npf-kunit: no kmemleak in this kernel"

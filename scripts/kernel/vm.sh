@@ -21,9 +21,11 @@
 #              build/kernel-debug; build it first with build.sh)
 #
 # Kernel command line added: pci=noacpi (see below), panic_on_warn=1
-# (NPF_KVM_PANIC_ON_WARN=0 to drop it), and loglevel=5 so that warnings, lockdep and KASAN reports
-# reach the console log even with run.sh's `quiet` (NPF_VM_KLOG=1 shows
-# everything). Everything else is run.sh's: -t, -v, -q, -l, -e, -m, -s, -a.
+# (NPF_KVM_PANIC_ON_WARN=0 to drop it), loglevel=5 so that warnings,
+# lockdep and KASAN reports reach the console log even with run.sh's
+# `quiet` (NPF_VM_KLOG=1 shows everything), and log_buf_len=8M so that a
+# long run's kernel log (read back with dmesg by selftests/run.sh) does not
+# wrap. Everything else is run.sh's: -t, -v, -q, -l, -e, -m, -s, -a.
 
 set -u
 
@@ -56,7 +58,7 @@ modules=$(readlink -f /lib/modules) || die "no /lib/modules"
 # that ACPICA gives up (AE_AML_LOOP_TIMEOUT after 30 s per device), the
 # virtio devices get no interrupt and the 9p root never mounts. ACPI stays
 # on for poweroff.
-append="pci=noacpi loglevel=5"
+append="pci=noacpi loglevel=5 log_buf_len=8M"
 [ "${NPF_KVM_PANIC_ON_WARN:-1}" = 1 ] && append="$append panic_on_warn=1"
 
 if [ "$(id -u)" = 0 ]; then
