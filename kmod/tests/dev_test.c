@@ -717,6 +717,48 @@ static void ioctl_mmap_next(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ioc(nb, BIOCMMAPNEXT, u), -EINVAL);
 }
 
+/*
+ * The wake rules with a batch held: lent records are not "ready" (else the
+ * tap would use up its one wakeup while the reader still holds them), and
+ * giving a batch back re-arms the wakeup the tap may have used meanwhile.
+ */
+static void ioctl_mmap_wakeups(struct kunit *test)
+{
+	void __user *u = npf_test_ualloc(test, 8192);
+	struct file *nb = bound_file(test, u, O_RDWR | O_NONBLOCK);
+	struct npf_open *o = O(nb);
+	struct npf_mmap_batch b = { 0 };
+
+	KUNIT_EXPECT_EQ(test, ioc_u32(test, nb, u + 64, BIOCSMINTOCOPY, 64), 0L);
+	put64(test, o, 1);
+	KUNIT_EXPECT_TRUE(test, npf_ready(o));
+	NPF_TEST_PUT(test, u, &b, sizeof(b));
+	KUNIT_EXPECT_EQ(test, ioc(nb, BIOCMMAPNEXT, u), 0L);
+	NPF_TEST_GET(test, &b, u, sizeof(b));
+	KUNIT_EXPECT_EQ(test, b.len, 64U);
+	/* held: nothing new, not ready, no wakeup spent */
+	KUNIT_EXPECT_FALSE(test, npf_ready(o));
+	KUNIT_EXPECT_EQ(test, o->woken, 0UL);
+	put64(test, o, 2);
+	KUNIT_EXPECT_TRUE(test, npf_ready(o));
+	/* the tap woke us while we held the batch; we give it back */
+	set_bit(0, &o->woken);
+	b.release = 64;
+	NPF_TEST_PUT(test, u, &b, sizeof(b));
+	KUNIT_EXPECT_EQ(test, ioc(nb, BIOCMMAPNEXT, u), 0L);
+	NPF_TEST_GET(test, &b, u, sizeof(b));
+	KUNIT_EXPECT_EQ(test, b.offset, 64U);
+	KUNIT_EXPECT_EQ(test, b.len, 64U);
+	KUNIT_EXPECT_EQ(test, o->woken, 0UL);
+	/* given back with nothing ready: EAGAIN, and the wakeup re-armed */
+	set_bit(0, &o->woken);
+	b.release = 64;
+	NPF_TEST_PUT(test, u, &b, sizeof(b));
+	KUNIT_EXPECT_EQ(test, ioc(nb, BIOCMMAPNEXT, u), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, o->woken, 0UL);
+	KUNIT_EXPECT_EQ(test, o->ring.used, 0U);
+}
+
 /* Mode switches and BIOCSETBUFFERSIZE start afresh. */
 static void ioctl_reconfig_starts_afresh(struct kunit *test)
 {
@@ -873,6 +915,7 @@ static struct kunit_case npf_ioctl_cases[] = {
 	KUNIT_CASE(ioctl_oids),
 	KUNIT_CASE(ioctl_read_paths),
 	KUNIT_CASE(ioctl_mmap_next),
+	KUNIT_CASE(ioctl_mmap_wakeups),
 	KUNIT_CASE(ioctl_reconfig_starts_afresh),
 	KUNIT_CASE(ioctl_setf),
 	KUNIT_CASE(ioctl_dump_pins_binding),

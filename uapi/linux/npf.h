@@ -93,8 +93,9 @@
  * stay in the ring, which the tap does not reuse,
  * until the next call gives them back. A reconfiguration that flushes the
  * ring takes the batch back too (its release is then ignored). While a
- * batch is held, read() fails with EBUSY; while the ring is mapped,
- * BIOCSETBUFFERSIZE fails with EBUSY. EINVAL in MODE_STAT and MODE_DUMP.
+ * batch is held, its records do not count as buffered for the
+ * delayed-write rule (nor for poll()), and read() fails with EBUSY; while
+ * the ring is mapped, BIOCSETBUFFERSIZE fails with EBUSY. EINVAL in MODE_STAT and MODE_DUMP.
  *
  * Delayed write (read semantics)
  * ------------------------------
