@@ -90,12 +90,12 @@
  * the next run of whole records at the ring's tail, up to the point where
  * the ring wraps and at most a quarter of the ring (or one record, if
  * larger); MAP_POPULATE saves the page faults of the first lap. They
- * stay in the ring, which the tap does not reuse,
- * until the next call gives them back. A reconfiguration that flushes the
- * ring takes the batch back too (its release is then ignored). While a
- * batch is held, its records do not count as buffered for the
- * delayed-write rule (nor for poll()), and read() fails with EBUSY; while
- * the ring is mapped, BIOCSETBUFFERSIZE fails with EBUSY. EINVAL in MODE_STAT and MODE_DUMP.
+ * stay in the ring, which the tap does not reuse, until the next call
+ * gives them back. A reconfiguration that flushes the ring takes the
+ * batch back too (its release is then ignored). While a batch is held,
+ * its records do not count as buffered for the delayed-write rule (nor
+ * for poll()), and read() fails with EBUSY; while the ring is mapped,
+ * BIOCSETBUFFERSIZE fails with EBUSY. EINVAL in MODE_STAT and MODE_DUMP.
  *
  * Delayed write (read semantics)
  * ------------------------------
