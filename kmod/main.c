@@ -53,6 +53,7 @@ static void __init npf_check_abi(void)
 	BUILD_BUG_ON(sizeof(struct sock_filter) != 8);
 	BUILD_BUG_ON(sizeof(struct npf_oid_data) != 8);
 	BUILD_BUG_ON(sizeof(struct npf_dump_name) != 16);
+	BUILD_BUG_ON(sizeof(struct npf_dump_fd) != 8);
 	BUILD_BUG_ON(sizeof(struct npf_dump_limits) != 16);
 	BUILD_BUG_ON(sizeof(struct npf_dump_stats) != 32);
 	BUILD_BUG_ON(sizeof(struct npf_stat_dump_record) != 56);

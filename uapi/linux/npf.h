@@ -85,7 +85,9 @@
  * len is at most the ring size rounded up to pages, the offset 0, the
  * mapping read-only (PROT_WRITE: EPERM). BIOCMMAPNEXT first gives back the
  * batch it returned last (release must be its len, or 0 when there was
- * none: else EINVAL and nothing happens), then waits for the delayed-write
+ * none: else EINVAL and nothing happens) and sets release to 0 in the
+ * caller's struct, so that a call restarted after a signal gives nothing
+ * back twice, then waits for the delayed-write
  * rule like a read (O_NONBLOCK: EAGAIN; the timeout: len 0), and returns
  * the next run of whole records at the ring's tail, up to the point where
  * the ring wraps and at most a quarter of the ring (or one record, if
@@ -137,11 +139,22 @@
  *
  * Kernel dump (BIOCSMODE NPF_MODE_DUMP, optionally | NPF_MODE_STAT)
  * -----------------------------------------------------------------
- * BIOCSETDUMPFILENAME opens (creates, truncates) the file with the
- * caller's credentials and view of the file system and writes the pcap
- * header; its errors (ENOENT, EACCES, EROFS, ENOSPC...) are the ioctl's,
- * EINVAL for anything but a regular file, and a failure keeps the previous
- * file. The header carries the adapter's link type and the snap length:
+ * BIOCSETDUMPFD (API 1.2) hands the kernel a file the caller opened: a
+ * regular file (else EINVAL) open for writing (else EBADF), not O_APPEND
+ * (EINVAL: records are written at known offsets). The kernel cuts it to
+ * zero length, writes the pcap header and keeps its own reference, so the
+ * caller may close the fd at once; permissions, symlinks, the umask and
+ * O_CREAT/O_TRUNC are the opener's business, as for any program. The
+ * caller's RLIMIT_FSIZE when the file is set bounds the dump as a byte
+ * limit does (the dump ends with error EFBIG; no SIGXFSZ). libnpf's
+ * PacketSetDumpName() opens the file itself (O_WRONLY | O_CREAT |
+ * O_TRUNC, mode 0666 & ~umask, as fopen) and uses BIOCSETDUMPFD.
+ * BIOCSETDUMPFILENAME, kept for API 1.0 callers, opens the path in the
+ * caller's context with the same guarantees (the caller's credentials,
+ * view of the file system and umask, mode 0666, symlinks followed, only
+ * regular files) and then behaves as BIOCSETDUMPFD. Errors of either
+ * (ENOENT, EACCES, EROFS, ENOSPC...) are the ioctl's, and a failure keeps
+ * the previous file. The header carries the adapter's link type and the snap length:
  * the largest value the filter can return (262144 without a filter or for
  * "ret a"); NPF_DUMP_NANO selects the nanosecond format. In MODE_DUMP the
  * tap stores accepted frames in the ring as in MODE_CAPT (a full ring
@@ -153,7 +166,9 @@
  * 1, BIOCGDUMPSTATS gives the counts and the error, poll() reports EPOLLIN,
  * read() returns 0, and in pure MODE_DUMP the tap ignores further frames.
  * read() in pure MODE_DUMP waits for the end (or the read timeout) and
- * returns 0; with MODE_STAT it returns struct npf_stat_dump_record.
+ * returns 0; with MODE_STAT it returns struct npf_stat_dump_record at the
+ * end of each interval, and once, at once, when the dump ends (poll()
+ * reports EPOLLIN exactly when such a read would return).
  * BIOCSETF, BIOCSETBUFFERSIZE, BIOCSMODE and BIOCSTIMESTAMPMODE first write
  * out what is buffered; leaving MODE_DUMP and close() finish the file.
  * BIOCSETIF is refused (EBUSY) while a dump file is open.
@@ -177,8 +192,20 @@
  * only for gaps under 50 us). The bytes of the entries sent are written to
  * npf_sendq.consumed even when an entry stops the queue with an error
  * (EINVAL: caplen 0, or beyond the queue; the errors of write()).
+ * A signal (a job-control stop included) stops a queue between entries:
+ * before the first entry left, the call restarts as any syscall does;
+ * after it, the call fails with EINTR and consumed says how far it got.
+ * No entry is ever sent twice: a caller resumes at buf + consumed
+ * (libnpf's PacketSendPackets() does so by itself; a resumed SYNC queue
+ * starts its clock again at its first remaining entry).
+ * A sleeper (a SYNC queue's gap, a writer waiting for send-buffer room)
+ * never holds up its adapter: BIOCSETIF to another adapter, or the
+ * adapter going away, ends the wait (ENODEV; a queue's consumed is set).
  * Frames an open sends are captured by every open on the adapter,
- * itself included unless BIOCISETLOBBEH NPF_DISABLE_LOOPBACK.
+ * itself included unless BIOCISETLOBBEH NPF_DISABLE_LOOPBACK (on the
+ * loopback adapter, where every sent frame also comes back as received,
+ * an open that disabled it captures the sent copies of other senders'
+ * frames instead of the received ones).
  *
  * Counters (struct bpf_stat, struct npf_stats)
  * --------------------------------------------
@@ -206,7 +233,8 @@
 #include <linux/filter.h>	/* struct sock_filter: 8-byte cBPF insn */
 
 #define NPF_VERSION_MAJOR	1
-#define NPF_VERSION_MINOR	1	/* 1.1: BIOCSRECFMT, BIOCMMAPNEXT */
+#define NPF_VERSION_MINOR	2	/* 1.1: BIOCSRECFMT, BIOCMMAPNEXT;
+					 * 1.2: BIOCSETDUMPFD */
 
 #define NPF_IFNAMSIZ		16	/* IFNAMSIZ, including the NUL */
 #define NPF_MAXINSNS		4096	/* longest filter (BPF_MAXINSNS) */
@@ -377,6 +405,12 @@ struct npf_dump_name {
 
 #define NPF_DUMP_NANO		0x1	/* nanosecond pcap (magic a1b23c4d) */
 
+/* BIOCSETDUMPFD: a file the caller opened for writing (8 bytes). */
+struct npf_dump_fd {
+	__s32	fd;
+	__u32	flags;		/* NPF_DUMP_* */
+};
+
 /* BIOCSETDUMPLIMITS: 0 = unlimited. */
 struct npf_dump_limits {
 	__u64	max_bytes;	/* file size, header included */
@@ -469,6 +503,8 @@ struct npf_version {
 #define BIOCSRECFMT		_IOW(NPF_IOC_MAGIC, 0x15, __u32)
 /* since API 1.1 */
 #define BIOCMMAPNEXT		_IOWR(NPF_IOC_MAGIC, 0x16, struct npf_mmap_batch)
+/* since API 1.2; see "Kernel dump" */
+#define BIOCSETDUMPFD		_IOW(NPF_IOC_MAGIC, 0x17, struct npf_dump_fd)
 
 #define NPF_TSTAMP_MICRO	0	/* bh_tstamp.tv_usec in microseconds */
 #define NPF_TSTAMP_NANO		1	/* ... in nanoseconds */
