@@ -13,9 +13,10 @@
 #include <linux/slab.h>
 
 #include "adapter.h"
-#include "dev.h"
-#include "ring.h"
+#include "internal.h"
 #include "tap.h"
+#include "wait.h"
+#include "xmit.h"
 
 /* Bound opens, for the netdevice notifier. Protected by RTNL. */
 static LIST_HEAD(npf_bound_opens);
@@ -84,8 +85,9 @@ static void npf_adapter_mc_release(struct npf_open *o)
 {
 	u32 i;
 
+	/* With the length they were added with: a bond can change type. */
 	for (i = 0; i < o->mc_count; i++)
-		dev_mc_del(o->dev, o->mc_list + i * o->dev->addr_len);
+		dev_mc_del(o->dev, o->mc_list + i * o->mc_addr_len);
 	kfree(o->mc_list);
 	o->mc_list = NULL;
 	o->mc_count = 0;
@@ -106,6 +108,11 @@ static void npf_adapter_detach(struct npf_open *o)
 	list_del_init(&o->bound_node);
 	netdev_put(o->dev, &o->dev_tracker);
 	WRITE_ONCE(o->dev, NULL);
+	/*
+	 * Transmit sleepers hold a reference of their own to the adapter:
+	 * they end their wait when they see it is no longer the bound one.
+	 */
+	npf_xmit_wake_sleepers(o);
 }
 
 static void npf_adapter_attach(struct npf_open *o, struct net_device *dev,
@@ -133,6 +140,37 @@ static void npf_adapter_attach(struct npf_open *o, struct net_device *dev,
 	dev_add_pack(&o->ptype);
 }
 
+/* The link type of the adapter @name of @o's namespace, or an error. RTNL held. */
+static int npf_adapter_lookup(struct npf_open *o, const char *name,
+			      struct net_device **devp)
+{
+	struct net_device *dev = __dev_get_by_name(o->net, name);
+	int linktype;
+
+	if (!dev)
+		return -ENODEV;
+	linktype = npf_adapter_linktype(dev);
+	if (linktype < 0)
+		return -EOPNOTSUPP;
+	*devp = dev;
+	return linktype;
+}
+
+/*
+ * Whether @o could be bound to @name now: 0, -ENODEV or -EOPNOTSUPP, so
+ * that a bad name fails before anything is paused or flushed.
+ */
+int npf_adapter_check(struct npf_open *o, const char *name)
+{
+	struct net_device *dev;
+	int ret;
+
+	rtnl_lock();
+	ret = npf_adapter_lookup(o, name, &dev);
+	rtnl_unlock();
+	return ret < 0 ? ret : 0;
+}
+
 /*
  * Bind @o to the adapter @name of its namespace, replacing any previous
  * binding (whose packet filter is not carried over). On failure the old
@@ -144,15 +182,10 @@ int npf_adapter_bind(struct npf_open *o, const char *name)
 	int linktype;
 
 	rtnl_lock();
-	dev = __dev_get_by_name(o->net, name);
-	if (!dev) {
-		rtnl_unlock();
-		return -ENODEV;
-	}
-	linktype = npf_adapter_linktype(dev);
+	linktype = npf_adapter_lookup(o, name, &dev);
 	if (linktype < 0) {
 		rtnl_unlock();
-		return -EOPNOTSUPP;
+		return linktype;
 	}
 	if (o->dev)
 		npf_adapter_detach(o);
@@ -225,14 +258,14 @@ static int npf_adapter_mc_add(struct net_device *dev, const u8 *addrs, u32 n)
 	int ret;
 
 	for (i = 0; i < n; i++) {
-		ret = dev_mc_add(dev, addrs + i * dev->addr_len);
+		ret = dev_mc_add(dev, addrs + i * ETH_ALEN);
 		if (ret)
 			goto undo;
 	}
 	return 0;
 undo:
 	while (i--)
-		dev_mc_del(dev, addrs + i * dev->addr_len);
+		dev_mc_del(dev, addrs + i * ETH_ALEN);
 	return ret;
 }
 
@@ -252,12 +285,15 @@ int npf_adapter_set_mc_list(struct npf_open *o, const u8 *addrs, u32 len)
 	ret = dev ? 0 : (o->bound ? -ENODEV : -ENXIO);
 	if (ret)
 		goto out;
-	n = len / dev->addr_len;
+	/* Ethernet multicast lists only; header-less links have no address. */
 	ret = -EINVAL;
-	if (dev->type != ARPHRD_ETHER || len % dev->addr_len || n > NPF_MC_MAX)
+	if (dev->type != ARPHRD_ETHER || dev->addr_len != ETH_ALEN)
+		goto out;
+	n = len / ETH_ALEN;
+	if (len % ETH_ALEN || n > NPF_MC_MAX)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (!is_multicast_ether_addr(addrs + i * dev->addr_len))
+		if (!is_multicast_ether_addr(addrs + i * ETH_ALEN))
 			goto out;
 	ret = -ENOMEM;
 	if (n) {
@@ -273,6 +309,7 @@ int npf_adapter_set_mc_list(struct npf_open *o, const u8 *addrs, u32 len)
 	npf_adapter_mc_release(o);
 	o->mc_list = copy;
 	o->mc_count = n;
+	o->mc_addr_len = ETH_ALEN;
 out:
 	rtnl_unlock();
 	return ret;

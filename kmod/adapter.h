@@ -6,6 +6,7 @@
 
 struct npf_open;
 
+int npf_adapter_check(struct npf_open *o, const char *name);
 int npf_adapter_bind(struct npf_open *o, const char *name);
 void npf_adapter_unbind(struct npf_open *o);
 int npf_adapter_set_packet_filter(struct npf_open *o, u32 filter);

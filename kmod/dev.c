@@ -16,44 +16,21 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 
 #include "adapter.h"
 #include "dev.h"
-#include "mmap.h"
 #include "filter.h"
+#include "internal.h"
+#include "mmap.h"
 #include "oid.h"
 #include "ring.h"
+#include "wait.h"
 #include "xmit.h"
 
 LIST_HEAD(npf_opens);
 DEFINE_MUTEX(npf_opens_lock);	/* npf_opens */
 static atomic64_t npf_next_id;
-
-/*
- * The delayed-write rule of uapi/linux/npf.h: whether a read would return
- * now. Lockless: the tap evaluates it after every stored record.
- */
-bool npf_ready(const struct npf_open *o)
-{
-	/* Records lent to an mmap reader are not new to it. */
-	u32 used = READ_ONCE(o->ring.used) - READ_ONCE(o->ring.lent);
-
-	u32 mode = READ_ONCE(o->mode);
-
-	if (READ_ONCE(o->gone))
-		return true;
-	if (mode & NPF_MODE_STAT)
-		return npf_stats_due(o) ||
-		       ((mode & NPF_MODE_DUMP) && READ_ONCE(o->dump.ended));
-	if (mode & NPF_MODE_DUMP)
-		return READ_ONCE(o->dump.ended);
-	if (!used)
-		return false;
-	return used >= READ_ONCE(o->min_to_copy) ||
-	       READ_ONCE(o->ring.overflow) ||
-	       READ_ONCE(o->timed_out) ||
-	       READ_ONCE(o->timeout_ms) == -1;
-}
 
 /*
  * Reconfiguration (filter, ring size, adapter, mode, timestamp unit,
@@ -73,66 +50,23 @@ void npf_resume(struct npf_open *o, u32 mode)
 {
 	/* The dump worker reads the ring's records as struct bpf_hdr. */
 	bool pcap = o->recfmt == NPF_RECFMT_PCAP && !(mode & NPF_MODE_DUMP);
+	/* Only MODE_CAPT's reads take records out of the ring. */
+	bool readable = !(mode & (NPF_MODE_STAT | NPF_MODE_DUMP));
 
-	npf_ring_flush(&o->ring, pcap);
+	npf_ring_flush(&o->ring, pcap, readable);
 	npf_stats_zero(o);
 	npf_stats_mode_reset(o);
-	WRITE_ONCE(o->timed_out, false);
 	WRITE_ONCE(o->mode, mode);
-}
-
-void npf_wake(struct npf_open *o, __poll_t mask)
-{
-	/* wq_has_sleeper() pairs with the barrier in prepare_to_wait(). */
-	if (wq_has_sleeper(&o->wait))
-		wake_up_interruptible_poll(&o->wait, mask);
+	npf_wait_reset(o);
 }
 
 /*
- * From the tap, once the open is ready: wake the reader once per read,
- * not once per packet until it runs (a wakeup costs a lock and an IPI).
- * The reader re-arms after it consumed (npf_read_done()); anything that
- * arrives after that either finds the bit clear or is seen by the
- * reader's own check of the condition before it sleeps.
+ * A reconfiguration that failed after npf_pause(): the open goes on as
+ * it was, records and counters included.
  */
-void npf_wake_reader(struct npf_open *o)
+void npf_unpause(struct npf_open *o, u32 mode)
 {
-	if (!READ_ONCE(o->woken) && !test_and_set_bit(0, &o->woken))
-		npf_wake(o, EPOLLIN | EPOLLRDNORM);
-}
-
-/*
- * After a read: the read timeout starts over. A timer left by an earlier
- * poll must not make the next read return early; a registered poller
- * (epoll, whose ->poll is not called while it waits) gets a fresh one.
- */
-/* The reader consumed: the tap's next "ready" wakes it again. */
-void npf_rearm_wakeup(struct npf_open *o)
-{
-	clear_bit(0, &o->woken);
-	/* Before the next check of the condition. */
-	smp_mb__after_atomic();
-}
-
-void npf_read_done(struct npf_open *o)
-{
-	s32 timeout = READ_ONCE(o->timeout_ms);
-
-	del_timer_sync(&o->poll_timer);
-	WRITE_ONCE(o->timed_out, false);
-	npf_rearm_wakeup(o);
-	if (timeout > 0 && wq_has_sleeper(&o->wait))
-		mod_timer(&o->poll_timer, jiffies + msecs_to_jiffies(timeout));
-}
-
-/* poll() armed the read timeout and it expired: data may now be read. */
-static void npf_poll_timeout(struct timer_list *t)
-{
-	struct npf_open *o = from_timer(o, t, poll_timer);
-
-	WRITE_ONCE(o->timed_out, true);
-	if (npf_ready(o))
-		npf_wake(o, EPOLLIN | EPOLLRDNORM);
+	WRITE_ONCE(o->mode, mode);
 }
 
 static int npf_open(struct inode *inode, struct file *file)
@@ -158,8 +92,7 @@ static int npf_open(struct inode *inode, struct file *file)
 		goto err_stats;
 
 	mutex_init(&o->lock);
-	init_waitqueue_head(&o->wait);
-	timer_setup(&o->poll_timer, npf_poll_timeout, 0);
+	npf_wait_init(o);
 	INIT_LIST_HEAD(&o->bound_node);
 	o->timeout_ms = NPF_DEFAULT_TIMEOUT_MS;
 	o->min_to_copy = NPF_DEFAULT_MIN_TO_COPY;
@@ -201,7 +134,7 @@ static int npf_release(struct inode *inode, struct file *file)
 	/* No tap runs any more: what was accepted goes to the file. */
 	npf_dump_release(o);
 	mutex_unlock(&o->lock);
-	del_timer_sync(&o->poll_timer);
+	npf_wait_release(o);
 	npf_filter_release(o);
 	npf_ring_free(&o->ring);
 	free_percpu(o->stats);
@@ -212,71 +145,31 @@ static int npf_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Wait as the read timeout says; 0 or -ERESTARTSYS. */
-static int npf_read_wait(struct npf_open *o)
+/* read() in pure MODE_DUMP carries no data: 0 once the dump ended. */
+static ssize_t npf_dump_read(struct npf_open *o, bool nonblock)
 {
-	s32 timeout = READ_ONCE(o->timeout_ms);
-	long ret;
+	int ret = npf_dump_wait(o, nonblock);
 
-	if (timeout == -1)
-		return 0;
-	if (!timeout)
-		return wait_event_interruptible(o->wait, npf_ready(o));
-	ret = wait_event_interruptible_timeout(o->wait, npf_ready(o),
-					       msecs_to_jiffies(timeout));
-	return ret < 0 ? ret : 0;
-}
-
-/*
- * MODE_CAPT: wait until the open is ready (read() and BIOCMMAPNEXT).
- * 0, -EAGAIN or -ERESTARTSYS.
- */
-int npf_capt_wait(struct npf_open *o, bool nonblock)
-{
-	if (npf_ready(o))
-		return 0;
-	if (nonblock)
-		return -EAGAIN;
-	/* A poll's clock must not cut this read's own timeout short. */
-	del_timer_sync(&o->poll_timer);
-	WRITE_ONCE(o->timed_out, false);
-	return npf_read_wait(o);
-}
-
-/*
- * read() in pure MODE_DUMP carries no data: it waits for the dump to end
- * (or the read timeout) and returns 0.
- */
-static ssize_t npf_dump_read_wait(struct npf_open *o, bool nonblock)
-{
-	int ret = 0;
-
-	if (!npf_ready(o))
-		ret = nonblock ? -EAGAIN : npf_read_wait(o);
 	if (!ret && READ_ONCE(o->gone))
 		ret = -ENODEV;
 	return ret;
 }
 
-static ssize_t npf_read(struct file *file, char __user *buf, size_t count,
-			loff_t *ppos)
+/* read() in MODE_CAPT: whole records from the ring. */
+static ssize_t npf_capt_read(struct npf_open *o, char __user *buf,
+			     size_t count, bool nonblock)
 {
-	struct npf_open *o = file->private_data;
-	ssize_t ret;
+	ssize_t ret = npf_capt_wait(o, nonblock);
 
-	if (!READ_ONCE(o->bound))
-		return -ENXIO;
-	if (READ_ONCE(o->mode) & NPF_MODE_STAT)
-		return npf_stats_read(o, buf, count,
-				      file->f_flags & O_NONBLOCK);
-	if (READ_ONCE(o->mode) & NPF_MODE_DUMP)
-		return npf_dump_read_wait(o, file->f_flags & O_NONBLOCK);
-	ret = npf_capt_wait(o, file->f_flags & O_NONBLOCK);
 	if (ret)
 		return ret;
-
-	/* The ring serialises its consumers, flush and resize. */
+	/*
+	 * The ring serialises its consumers, flush and resize, and refuses
+	 * a reader once a mode change gave it to the dump worker.
+	 */
 	ret = npf_ring_read(&o->ring, buf, count);
+	if (ret == -NPF_EMODE)
+		return ret;
 	if (!ret && READ_ONCE(o->gone))
 		ret = -ENODEV;
 	npf_read_done(o);
@@ -284,26 +177,33 @@ static ssize_t npf_read(struct file *file, char __user *buf, size_t count,
 }
 
 /*
- * A poller that is not ready must still be woken when the read timeout
- * makes it so: in MODE_CAPT the timeout runs from the first poll that
- * waits, in MODE_STAT the interval ends at a fixed time.
+ * The mode is checked again after every wait: a read that began in one
+ * mode and woke in another (BIOCSMODE from another thread) starts over
+ * in the new one, so that it never takes what the dump worker owns.
  */
-static void npf_poll_arm(struct npf_open *o)
+static ssize_t npf_read(struct file *file, char __user *buf, size_t count,
+			loff_t *ppos)
 {
-	s32 timeout = READ_ONCE(o->timeout_ms);
-	ktime_t end, now = ktime_get();
-	unsigned long expires;
+	struct npf_open *o = file->private_data;
+	bool nonblock = file->f_flags & O_NONBLOCK;
+	ssize_t ret;
+	u32 mode;
 
-	if (timeout <= 0 || timer_pending(&o->poll_timer))
-		return;
-	if (READ_ONCE(o->mode) & NPF_MODE_STAT) {
-		end = ktime_add_ms(READ_ONCE(o->stat_start), timeout);
-		/* One jiffy late rather than early: the wake must see "due". */
-		expires = nsecs_to_jiffies(ktime_to_ns(ktime_sub(end, now))) + 1;
-	} else {
-		expires = msecs_to_jiffies(timeout);
-	}
-	mod_timer(&o->poll_timer, jiffies + expires);
+	if (!READ_ONCE(o->bound))
+		return -ENXIO;
+	do {
+		mode = READ_ONCE(o->mode);
+		if (mode & NPF_MODE_STAT)
+			ret = npf_stats_read(o, buf, count, nonblock);
+		else if (mode & NPF_MODE_DUMP)
+			ret = npf_dump_read(o, nonblock);
+		else
+			ret = npf_capt_read(o, buf, count, nonblock);
+		if (ret == -NPF_EMODE)
+			/* The reconfiguration is about to set the new mode. */
+			cond_resched();
+	} while (ret == -NPF_EMODE);
+	return ret;
 }
 
 static ssize_t npf_write(struct file *file, const char __user *buf,
@@ -312,17 +212,6 @@ static ssize_t npf_write(struct file *file, const char __user *buf,
 	struct npf_open *o = file->private_data;
 
 	return npf_xmit_write(o, buf, count, file->f_flags & O_NONBLOCK);
-}
-
-/*
- * After a MODE_STAT read: a registered poller (epoll, whose ->poll is not
- * called while it waits) must be woken at the end of the new interval.
- */
-void npf_poll_rearm(struct npf_open *o)
-{
-	del_timer_sync(&o->poll_timer);
-	if (wq_has_sleeper(&o->wait))
-		npf_poll_arm(o);
 }
 
 static __poll_t npf_poll(struct file *file, poll_table *wait)
@@ -360,9 +249,17 @@ static long npf_ioc_setif(struct npf_open *o, void __user *arg)
 	/* The dump file's header names the link type. */
 	if (o->dump.file)
 		return -EBUSY;
+	/* A bad name changes nothing: no pause, no flush. */
+	ret = npf_adapter_check(o, req.name);
+	if (ret)
+		return ret;
 	npf_pause(o);
 	ret = npf_adapter_bind(o, req.name);
-	npf_resume(o, mode);
+	if (ret)
+		/* The adapter went away since the check. */
+		npf_unpause(o, mode);
+	else
+		npf_resume(o, mode);
 	return ret;
 }
 
@@ -370,12 +267,13 @@ static long npf_ioc_setbuffersize(struct npf_open *o, u32 size)
 {
 	u32 mode = o->mode;
 	u8 *buf;
+	int ret;
 
 	if (size < NPF_MIN_BUFFER_SIZE ||
 	    size > READ_ONCE(npf_max_buffer_size))
 		return -EINVAL;
-	/* A mapping shows the ring it was made of. */
-	if (atomic_read(&o->mapped))
+	/* A mapping shows the ring it was made of (checked again below). */
+	if (npf_ring_mapped(&o->ring))
 		return -EBUSY;
 	/*
 	 * Records are aligned, so is the ring. A ring smaller than MinToCopy
@@ -387,7 +285,13 @@ static long npf_ioc_setbuffersize(struct npf_open *o, u32 size)
 	if (!buf)
 		return -ENOMEM;
 	npf_pause(o);
-	npf_ring_install(&o->ring, buf, size);
+	/* Under the lock ->mmap takes: no mapping is made meanwhile. */
+	ret = npf_ring_install(&o->ring, buf, size);
+	if (ret) {
+		vfree(buf);
+		npf_unpause(o, mode);
+		return ret;
+	}
 	npf_resume(o, mode);
 	return 0;
 }
@@ -529,6 +433,7 @@ static long npf_ioc_locked(struct npf_open *o, unsigned int cmd,
 	case BIOCQUERYOID:
 		return npf_oid_request(o, arg, false);
 	case BIOCSETDUMPFILENAME:
+	case BIOCSETDUMPFD:
 	case BIOCSETDUMPLIMITS:
 	case BIOCISDUMPENDED:
 	case BIOCGDUMPSTATS:

@@ -3,8 +3,10 @@
  * MODE_DUMP: the module writes the pcap file itself. WinPcap 3.0 had this
  * (and shipped it broken); here it is done the kernel way:
  *
- *  - the file is opened in the ioctl, with the caller's credentials and
- *    view of the file system, so errors come back to the caller;
+ *  - the caller opens the file and hands us the fd (BIOCSETDUMPFD), so
+ *    permissions, symlinks and the umask are user space's as for any
+ *    program; BIOCSETDUMPFILENAME (API 1.0) opens it in the caller's
+ *    context with the same rules and then goes the same way;
  *  - the tap only stores records in the ring, as in MODE_CAPT, and never
  *    sleeps or does I/O; a worker drains the ring and writes batches of
  *    pcap records with one vectored write each: record headers from a
@@ -20,39 +22,22 @@
 #include <linux/fs.h>
 #include <linux/npf.h>
 #include <linux/poll.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 
-#include "dev.h"
 #include "dump.h"
+#include "internal.h"
+#include "record.h"
 #include "ring.h"
+#include "wait.h"
 
 #define NPF_DUMP_BATCH		256		/* records per write */
 #define NPF_DUMP_PERIOD		(HZ / 10)	/* flush at least this often */
 
-#define PCAP_MAGIC_USEC		0xa1b2c3d4
-#define PCAP_MAGIC_NSEC		0xa1b23c4d
-
-struct npf_pcap_file_hdr {
-	u32 magic;
-	u16 version_major;
-	u16 version_minor;
-	s32 thiszone;
-	u32 sigfigs;
-	u32 snaplen;
-	u32 linktype;
-};
-
-struct npf_pcap_rec_hdr {
-	u32 ts_sec;
-	u32 ts_frac;
-	u32 caplen;
-	u32 len;
-};
-
 struct npf_dump_batch {
-	struct npf_pcap_rec_hdr hdrs[NPF_DUMP_BATCH];
+	struct npf_pcap_hdr hdrs[NPF_DUMP_BATCH];
 	struct kvec iov[2 * NPF_DUMP_BATCH];
 };
 
@@ -87,12 +72,13 @@ static size_t npf_dump_write(struct file *file, loff_t pos, struct kvec *iov,
 }
 
 /* After a failed write: the file ends with its last whole record. */
-static void npf_dump_cut(struct file *file, loff_t pos)
+static int npf_dump_cut(struct file *file, loff_t pos)
 {
 	const struct cred *old = override_creds(file->f_cred);
+	int ret = vfs_truncate(&file->f_path, pos);
 
-	vfs_truncate(&file->f_path, pos);
 	revert_creds(old);
+	return ret;
 }
 
 /* Stop dumping; readers and pollers learn it from BIOCISDUMPENDED. */
@@ -100,39 +86,46 @@ static void npf_dump_end(struct npf_open *o, int error)
 {
 	struct npf_dump *d = &o->dump;
 
-	WRITE_ONCE(d->ended, true);
 	d->error = error;
+	WRITE_ONCE(d->ended, true);
 	npf_wake(o, EPOLLIN | EPOLLRDNORM);
 }
 
-/* Whether @n more records of @bytes in all would break a limit. */
-static bool npf_dump_over_limit(const struct npf_dump *d, u32 n, u64 bytes)
+/* Whether @bytes more would go past the opener's RLIMIT_FSIZE. */
+static bool npf_dump_over_fsize(const struct npf_dump *d, u64 bytes)
+{
+	return d->max_fsize && d->bytes + bytes > d->max_fsize;
+}
+
+/* Whether @n more records of @bytes in all would break a limit set. */
+static bool npf_dump_over_set_limit(const struct npf_dump *d, u32 n,
+				    u64 bytes)
 {
 	return (d->max_packets && d->packets + n > d->max_packets) ||
 	       (d->max_bytes && d->bytes + bytes > d->max_bytes);
 }
 
+static bool npf_dump_over_limit(const struct npf_dump *d, u32 n, u64 bytes)
+{
+	return npf_dump_over_set_limit(d, n, bytes) ||
+	       npf_dump_over_fsize(d, bytes);
+}
+
+/*
+ * How a dump stopped by a limit ends: normally for BIOCSETDUMPLIMITS',
+ * with EFBIG for RLIMIT_FSIZE alone, as a write(2) past it would fail.
+ */
+static int npf_dump_limit_error(const struct npf_dump *d, u32 n, u64 bytes)
+{
+	return npf_dump_over_set_limit(d, n, bytes) ? 0 : -EFBIG;
+}
+
+#define NPF_DUMP_MIN_REC	(sizeof(struct npf_pcap_hdr) + 1)
+
 /* Whether no record at all can be added any more. */
 static bool npf_dump_full(const struct npf_dump *d)
 {
-	return npf_dump_over_limit(d, 1, sizeof(struct npf_pcap_rec_hdr) + 1);
-}
-
-static void npf_dump_rec_hdr(const struct npf_open *o,
-			     struct npf_pcap_rec_hdr *ph,
-			     const struct bpf_hdr *h)
-{
-	u32 frac = h->bh_tstamp.tv_usec;
-
-	/* The ring holds one unit (BIOCSTIMESTAMPMODE flushes it). */
-	if (o->tstamp_nano && !o->dump.nano)
-		frac /= NSEC_PER_USEC;
-	else if (!o->tstamp_nano && o->dump.nano)
-		frac *= NSEC_PER_USEC;
-	ph->ts_sec = h->bh_tstamp.tv_sec;	/* pcap: unsigned, y2106 */
-	ph->ts_frac = frac;
-	ph->caplen = h->bh_caplen;
-	ph->len = h->bh_datalen;
+	return npf_dump_over_limit(d, 1, NPF_DUMP_MIN_REC);
 }
 
 /*
@@ -181,7 +174,7 @@ static ssize_t npf_dump_sink(void *ctx, const u8 *recs, u32 len)
 	struct npf_open *o = ctx;
 	struct npf_dump *d = &o->dump;
 	struct npf_dump_batch *b = d->batch;
-	bool limit = false;
+	int limit = 1;	/* 1: none hit, else how the dump ends */
 	u32 off = 0, n = 0;
 	size_t bytes = 0, done;
 	int err;
@@ -193,10 +186,11 @@ static ssize_t npf_dump_sink(void *ctx, const u8 *recs, u32 len)
 		u32 rec = sizeof(b->hdrs[0]) + h->bh_caplen;
 
 		if (npf_dump_over_limit(d, n + 1, bytes + rec)) {
-			limit = true;
+			limit = npf_dump_limit_error(d, n + 1, bytes + rec);
 			break;
 		}
-		npf_dump_rec_hdr(o, &b->hdrs[n], h);
+		/* The ring holds one unit (BIOCSTIMESTAMPMODE flushes it). */
+		npf_rec_bpf_to_pcap(&b->hdrs[n], h, o->tstamp_nano, d->nano);
 		b->iov[2 * n].iov_base = &b->hdrs[n];
 		b->iov[2 * n].iov_len = sizeof(b->hdrs[n]);
 		b->iov[2 * n + 1].iov_base = (void *)(recs + off + h->bh_hdrlen);
@@ -216,8 +210,10 @@ static ssize_t npf_dump_sink(void *ctx, const u8 *recs, u32 len)
 		d->packets += n;
 		d->bytes += bytes;
 	}
-	if (limit || npf_dump_full(d))
-		npf_dump_end(o, 0);
+	if (limit == 1 && npf_dump_full(d))
+		limit = npf_dump_limit_error(d, 1, NPF_DUMP_MIN_REC);
+	if (limit != 1)
+		npf_dump_end(o, limit);
 	return off;
 }
 
@@ -315,7 +311,7 @@ static int npf_dump_write_header(struct file *file, bool nano, u32 snaplen,
 				 u32 linktype, bool fresh)
 {
 	struct npf_pcap_file_hdr fh = {
-		.magic = nano ? PCAP_MAGIC_NSEC : PCAP_MAGIC_USEC,
+		.magic = nano ? NPF_PCAP_MAGIC_NSEC : NPF_PCAP_MAGIC_USEC,
 		.version_major = 2,
 		.version_minor = 4,
 		.snaplen = snaplen,
@@ -365,12 +361,14 @@ static bool npf_dump_not_regular(const char *path)
 }
 
 /*
- * Open @path as the caller would, for a fresh pcap file. Only regular
- * files: opening a FIFO or a device would block or have side effects, and
- * the worker must never block on one. O_NONBLOCK covers what may appear
- * between the check and the open; it means nothing to regular files.
+ * BIOCSETDUMPFILENAME: open @path as the caller's fopen(path, "w") would
+ * (its credentials, view of the file system and umask, mode 0666,
+ * symlinks followed). Only regular files: opening a FIFO or a device
+ * would block or have side effects, and the worker must never block on
+ * one. O_NONBLOCK covers what may appear between the check and the open;
+ * it means nothing to regular files.
  */
-static struct file *npf_dump_open_file(const char __user *upath)
+static struct file *npf_dump_open_path(const char __user *upath)
 {
 	struct file *file;
 	char *path;
@@ -383,69 +381,155 @@ static struct file *npf_dump_open_file(const char __user *upath)
 		return ERR_PTR(-EINVAL);
 	}
 	file = filp_open(path, O_WRONLY | O_CREAT | O_TRUNC | O_LARGEFILE |
-			 O_NOCTTY | O_NONBLOCK, 0644);
+			 O_NOCTTY | O_NONBLOCK, 0666);
 	kfree(path);
-	if (IS_ERR(file))
-		return file;
-	if (!S_ISREG(file_inode(file)->i_mode)) {
-		fput(file);
-		return ERR_PTR(-EINVAL);
-	}
 	return file;
 }
 
 /*
- * BIOCSETDUMPFILENAME: the old file, if any, is finished and closed only
- * once the new one is open and has its header: a failure keeps the old.
+ * What a dump file must be, however it was opened: regular, open for
+ * writing (as write(2) says EBADF), and written at our offsets (O_APPEND
+ * would put records after a failed write's remains).
  */
-static long npf_dump_set_file(struct npf_open *o, void __user *arg)
+static int npf_dump_check_file(struct file *file)
+{
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (!S_ISREG(file_inode(file)->i_mode) ||
+	    !(file->f_mode & FMODE_CAN_WRITE) || (file->f_flags & O_APPEND))
+		return -EINVAL;
+	return 0;
+}
+
+/* The caller's RLIMIT_FSIZE, as a byte limit (0: none). */
+static u64 npf_dump_fsize_limit(void)
+{
+	unsigned long lim = rlimit(RLIMIT_FSIZE);
+
+	return lim == RLIM_INFINITY ? 0 : lim;
+}
+
+/*
+ * Start @file afresh: empty, with a pcap header. Errors are the caller's
+ * to report; @file is untouched by a check that fails.
+ */
+static int npf_dump_start_file(struct npf_open *o, struct file *file,
+			       bool nano, u64 max_fsize)
+{
+	int ret = npf_dump_check_file(file);
+
+	if (ret)
+		return ret;
+	if (max_fsize && max_fsize < sizeof(struct npf_pcap_file_hdr))
+		return -EFBIG;
+	if (i_size_read(file_inode(file))) {
+		ret = npf_dump_cut(file, 0);
+		if (ret)
+			return ret;
+	}
+	return npf_dump_write_header(file, nano, o->snaplen, o->linktype,
+				     true);
+}
+
+/*
+ * Make @file (a reference the caller gives us) the dump file. The old
+ * one, if any, is finished and closed only once the new one has its
+ * header: a failure keeps the old. The tap is paused meanwhile, so that
+ * finishing the old file under a flood ends. o->lock held.
+ */
+static long npf_dump_use_file(struct npf_open *o, struct file *file, u32 flags)
 {
 	struct npf_dump *d = &o->dump;
-	struct npf_dump_name req;
+	bool nano = flags & NPF_DUMP_NANO;
+	u64 max_fsize = npf_dump_fsize_limit();
 	struct npf_dump_batch *batch;
-	struct file *file;
+	u32 mode = o->mode;
 	int ret;
+
+	batch = kmalloc(sizeof(*batch), GFP_KERNEL_ACCOUNT);
+	if (!batch)
+		return -ENOMEM;
+	ret = npf_dump_start_file(o, file, nano, max_fsize);
+	if (ret) {
+		kfree(batch);
+		return ret;
+	}
+
+	npf_pause(o);
+	cancel_delayed_work_sync(&d->work);
+	mutex_lock(&d->lock);
+	/* The old file got what was buffered for it: close it. */
+	npf_dump_close_locked(o);
+	d->file = file;
+	d->batch = batch;
+	d->nano = nano;
+	d->snaplen = o->snaplen;
+	d->max_fsize = max_fsize;
+	d->pos = sizeof(struct npf_pcap_file_hdr);
+	d->bytes = d->pos;
+	d->packets = 0;
+	d->error = 0;
+	WRITE_ONCE(d->end_told, false);
+	WRITE_ONCE(d->ended, false);
+	if (npf_dump_full(d))
+		npf_dump_end(o, npf_dump_limit_error(d, 1, NPF_DUMP_MIN_REC));
+	queue_delayed_work(npf_dump_wq, &d->work, NPF_DUMP_PERIOD);
+	mutex_unlock(&d->lock);
+	npf_unpause(o, mode);
+	return 0;
+}
+
+/* A dump needs the adapter's link type. */
+static int npf_dump_check_bound(struct npf_open *o)
+{
+	if (!o->bound)
+		return -ENXIO;
+	return o->gone ? -ENODEV : 0;
+}
+
+static long npf_dump_set_name(struct npf_open *o, void __user *arg)
+{
+	struct npf_dump_name req;
+	struct file *file;
+	long ret;
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 	if (req.flags & ~NPF_DUMP_NANO || req.pad)
 		return -EINVAL;
-	if (!o->bound)
-		return -ENXIO;
-	if (o->gone)
-		return -ENODEV;
-	batch = kmalloc(sizeof(*batch), GFP_KERNEL_ACCOUNT);
-	if (!batch)
-		return -ENOMEM;
-	file = npf_dump_open_file(u64_to_user_ptr(req.path));
-	if (IS_ERR(file)) {
-		kfree(batch);
-		return PTR_ERR(file);
-	}
-	ret = npf_dump_write_header(file, req.flags & NPF_DUMP_NANO,
-				    o->snaplen, o->linktype, true);
-	if (ret) {
-		fput(file);
-		kfree(batch);
+	ret = npf_dump_check_bound(o);
+	if (ret)
 		return ret;
-	}
+	file = npf_dump_open_path(u64_to_user_ptr(req.path));
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	ret = npf_dump_use_file(o, file, req.flags);
+	if (ret)
+		fput(file);
+	return ret;
+}
 
-	cancel_delayed_work_sync(&d->work);
-	mutex_lock(&d->lock);
-	/* The old file gets what was buffered for it, then is closed. */
-	npf_dump_close_locked(o);
-	d->file = file;
-	d->batch = batch;
-	d->nano = req.flags & NPF_DUMP_NANO;
-	d->snaplen = o->snaplen;
-	d->pos = sizeof(struct npf_pcap_file_hdr);
-	d->bytes = d->pos;
-	d->packets = 0;
-	d->error = 0;
-	WRITE_ONCE(d->ended, false);
-	queue_delayed_work(npf_dump_wq, &d->work, NPF_DUMP_PERIOD);
-	mutex_unlock(&d->lock);
-	return 0;
+static long npf_dump_set_fd(struct npf_open *o, void __user *arg)
+{
+	struct npf_dump_fd req;
+	struct file *file;
+	long ret;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags & ~NPF_DUMP_NANO)
+		return -EINVAL;
+	ret = npf_dump_check_bound(o);
+	if (ret)
+		return ret;
+	/* Our own reference: the caller may close its fd at once. */
+	file = fget(req.fd);
+	if (!file)
+		return -EBADF;
+	ret = npf_dump_use_file(o, file, req.flags);
+	if (ret)
+		fput(file);
+	return ret;
 }
 
 static long npf_dump_set_limits(struct npf_open *o, void __user *arg)
@@ -460,7 +544,7 @@ static long npf_dump_set_limits(struct npf_open *o, void __user *arg)
 	d->max_packets = lim.max_packets;
 	/* Already there (a tiny byte limit may not even fit a record). */
 	if (d->file && !d->ended && npf_dump_full(d))
-		npf_dump_end(o, 0);
+		npf_dump_end(o, npf_dump_limit_error(d, 1, NPF_DUMP_MIN_REC));
 	mutex_unlock(&d->lock);
 	return 0;
 }
@@ -496,7 +580,9 @@ long npf_dump_ioctl(struct npf_open *o, unsigned int cmd, void __user *arg)
 {
 	switch (cmd) {
 	case BIOCSETDUMPFILENAME:
-		return npf_dump_set_file(o, arg);
+		return npf_dump_set_name(o, arg);
+	case BIOCSETDUMPFD:
+		return npf_dump_set_fd(o, arg);
 	case BIOCSETDUMPLIMITS:
 		return npf_dump_set_limits(o, arg);
 	case BIOCISDUMPENDED:

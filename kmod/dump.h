@@ -18,9 +18,11 @@ struct npf_dump {
 	u32 snaplen;			/* of the file header */
 	bool nano;			/* nanosecond pcap */
 	bool ended;			/* a limit or an error stopped it */
+	bool end_told;			/* a MODE_STAT read said so */
 	int error;			/* the write error that stopped it */
 	u64 max_bytes;			/* file size limit, 0 = none */
 	u64 max_packets;		/* 0 = none */
+	u64 max_fsize;			/* the opener's RLIMIT_FSIZE, 0 = none */
 	u64 packets;			/* records in the file */
 	u64 bytes;			/* file size, header included */
 	unsigned long kicked;		/* the tap asked for an early flush */

@@ -11,8 +11,8 @@
 #include <linux/netdevice.h>
 #include <linux/slab.h>
 
-#include "dev.h"
 #include "filter.h"
+#include "internal.h"
 
 /*
  * The most bytes the program can keep: its largest "ret #k" (a "ret a"

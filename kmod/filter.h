@@ -5,7 +5,7 @@
 #include <linux/filter.h>
 #include <linux/npf.h>
 
-#include "dev.h"
+#include "internal.h"
 
 int npf_filter_set(struct npf_open *o, const struct npf_program *prog);
 void npf_filter_release(struct npf_open *o);

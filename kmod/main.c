@@ -11,6 +11,7 @@
 
 #include "adapter.h"
 #include "dev.h"
+#include "internal.h"
 #include "dump.h"
 #include "netlink.h"
 

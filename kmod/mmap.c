@@ -16,38 +16,30 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
-#include "dev.h"
+#include "internal.h"
 #include "mmap.h"
+#include "wait.h"
 
 static void npf_vm_open(struct vm_area_struct *vma)
 {
 	struct npf_open *o = vma->vm_private_data;
 
-	atomic_inc(&o->mapped);
+	npf_ring_map_get(&o->ring);
 }
 
 static void npf_vm_close(struct vm_area_struct *vma)
 {
 	struct npf_open *o = vma->vm_private_data;
 
-	atomic_dec(&o->mapped);
+	npf_ring_map_put(&o->ring);
 }
 
 static vm_fault_t npf_vm_fault(struct vm_fault *vmf)
 {
 	struct npf_open *o = vmf->vma->vm_private_data;
-	struct npf_ring *ring = &o->ring;
-	unsigned long off = vmf->pgoff << PAGE_SHIFT;
-	struct page *page = NULL;
+	struct page *page;
 
-	spin_lock_bh(&ring->lock);
-	/* The ring's vmalloc area is whole pages. */
-	if (off < PAGE_ALIGN(ring->size)) {
-		page = vmalloc_to_page(ring->buf + off);
-		if (page)
-			get_page(page);
-	}
-	spin_unlock_bh(&ring->lock);
+	page = npf_ring_page(&o->ring, vmf->pgoff << PAGE_SHIFT);
 	if (!page)
 		return VM_FAULT_SIGBUS;
 	vmf->page = page;
@@ -68,16 +60,20 @@ int npf_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct npf_open *o = file->private_data;
 	unsigned long len = vma->vm_end - vma->vm_start;
+	int ret;
 
 	if (vma->vm_flags & VM_WRITE)
 		return -EPERM;
-	if (vma->vm_pgoff || len > PAGE_ALIGN(READ_ONCE(o->ring.size)))
+	if (vma->vm_pgoff)
 		return -EINVAL;
+	/* Counted under the ring's lock, as BIOCSETBUFFERSIZE tests it. */
+	ret = npf_ring_map(&o->ring, len);
+	if (ret)
+		return ret;
 	vma->vm_flags &= ~VM_MAYWRITE;
 	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
 	vma->vm_ops = &npf_vm_ops;
 	vma->vm_private_data = o;
-	npf_vm_open(vma);
 	return 0;
 }
 
@@ -88,10 +84,11 @@ int npf_mmap(struct file *file, struct vm_area_struct *vma)
  */
 long npf_mmap_next(struct npf_open *o, void __user *arg, bool nonblock)
 {
+	struct npf_mmap_batch __user *ub = arg;
 	struct npf_mmap_batch b;
 	long ret;
 
-	if (copy_from_user(&b, arg, sizeof(b)))
+	if (copy_from_user(&b, ub, sizeof(b)))
 		return -EFAULT;
 	if (b.pad)
 		return -EINVAL;
@@ -104,6 +101,12 @@ long npf_mmap_next(struct npf_open *o, void __user *arg, bool nonblock)
 	if (ret)
 		return ret;
 	/*
+	 * Given back: a call restarted after the wait below was interrupted
+	 * must not give it back again, so say so in the caller's struct.
+	 */
+	if (b.release && put_user(0, &ub->release))
+		return -EFAULT;
+	/*
 	 * As after a read: the space is back, so the tap's next "ready"
 	 * must wake us. One it had signalled while we held the batch (a full
 	 * ring) must not leave the bit set while we wait.
@@ -112,12 +115,15 @@ long npf_mmap_next(struct npf_open *o, void __user *arg, bool nonblock)
 	ret = npf_capt_wait(o, nonblock);
 	if (ret)
 		return ret;
-	b.len = npf_ring_lend(&o->ring, &b.offset);
+	/* The mode may have changed while we waited: the ring says. */
+	ret = npf_ring_lend(&o->ring, &b.offset, &b.len);
+	if (ret == -NPF_EMODE)
+		return -EINVAL;
 	npf_read_done(o);
 	if (!b.len && READ_ONCE(o->gone))
 		return -ENODEV;
 	b.release = 0;
-	if (copy_to_user(arg, &b, sizeof(b))) {
+	if (copy_to_user(ub, &b, sizeof(b))) {
 		npf_ring_unlend(&o->ring);
 		return -EFAULT;
 	}

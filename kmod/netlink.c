@@ -11,7 +11,7 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
-#include "dev.h"
+#include "internal.h"
 #include "netlink.h"
 #include "stats.h"
 
@@ -152,14 +152,22 @@ static int npf_nl_dump_opens(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/*
+ * Requests carry no attributes: the commands take nothing but the
+ * caller's namespace. Validation is strict (the genetlink default for a
+ * family without legacy commands): any attribute, an unknown one
+ * included, and a non-zero reserved header field are refused.
+ */
+static const struct nla_policy npf_nl_policy[NPF_A_MAX + 1] = {
+	[0 ... NPF_A_MAX] = { .type = NLA_REJECT },
+};
+
 static const struct genl_small_ops npf_genl_ops[] = {
 	{
 		.cmd = NPF_CMD_GET_INFO,
-		.validate = GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP,
 		.doit = npf_nl_get_info,
 	}, {
 		.cmd = NPF_CMD_GET_OPEN,
-		.validate = GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP,
 		.dumpit = npf_nl_dump_opens,
 		/* Who captures what is the namespace administrator's business. */
 		.flags = GENL_UNS_ADMIN_PERM,
@@ -169,10 +177,10 @@ static const struct genl_small_ops npf_genl_ops[] = {
 static struct genl_family npf_genl_family __ro_after_init = {
 	.small_ops = npf_genl_ops,
 	.n_small_ops = ARRAY_SIZE(npf_genl_ops),
-	.resv_start_op = NPF_CMD_GET_OPEN + 1,
 	.name = NPF_GENL_NAME,
 	.version = NPF_GENL_VERSION,
 	.maxattr = NPF_A_MAX,
+	.policy = npf_nl_policy,
 	.module = THIS_MODULE,
 	.netnsok = true,
 };

@@ -13,7 +13,7 @@
 #include <linux/uaccess.h>
 
 #include "adapter.h"
-#include "dev.h"
+#include "internal.h"
 #include "oid.h"
 
 /* Copy @len bytes of @src into the answer; -EINVAL if it is too short. */
@@ -43,8 +43,8 @@ static u32 npf_oid_link_speed(struct net_device *dev)
 	if (__ethtool_get_link_ksettings(dev, &ks) ||
 	    ks.base.speed == SPEED_UNKNOWN || !ks.base.speed)
 		return 0;
-	/* Mbit/s to NDIS's units of 100 bit/s. */
-	return ks.base.speed * 10000U;
+	/* Mbit/s to NDIS's units of 100 bit/s: 32 bits, so 429 Gb/s at most. */
+	return min_t(u64, (u64)ks.base.speed * 10000, U32_MAX);
 }
 
 static int npf_oid_mc_list(struct net_device *dev, u8 *data, u32 *length)

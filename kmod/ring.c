@@ -4,11 +4,12 @@
  * read() copies many whole records to user space.
  */
 
+#include <linux/mm.h>
 #include <linux/npf.h>
 #include <linux/uaccess.h>
-#include <asm/unaligned.h>
 #include <linux/vmalloc.h>
 
+#include "record.h"
 #include "ring.h"
 
 u8 *npf_ring_alloc(u32 size)
@@ -44,6 +45,7 @@ int npf_ring_init(struct npf_ring *ring, u32 size)
 	if (!ring->buf)
 		return -ENOMEM;
 	ring->size = size;
+	ring->readable = true;
 	npf_ring_reset(ring);
 	return 0;
 }
@@ -55,21 +57,29 @@ void npf_ring_free(struct npf_ring *ring)
 	mutex_destroy(&ring->consumer);
 }
 
-/* Make @buf, of @size bytes (from npf_ring_alloc()), the empty ring. */
-void npf_ring_install(struct npf_ring *ring, u8 *buf, u32 size)
+/*
+ * Make @buf, of @size bytes (from npf_ring_alloc()), the empty ring.
+ * -EBUSY, and nothing changes, while the ring is mapped.
+ */
+int npf_ring_install(struct npf_ring *ring, u8 *buf, u32 size)
 {
-	u8 *old;
+	u8 *old = NULL;
 
 	mutex_lock(&ring->consumer);
 	spin_lock_bh(&ring->lock);
-	old = ring->buf;
-	ring->buf = buf;
-	ring->size = size;
-	npf_ring_reset(ring);
-	npf_ring_forget_lent(ring);
+	if (!ring->mapped) {
+		old = ring->buf;
+		ring->buf = buf;
+		ring->size = size;
+		npf_ring_reset(ring);
+		npf_ring_forget_lent(ring);
+	}
 	spin_unlock_bh(&ring->lock);
 	mutex_unlock(&ring->consumer);
+	if (!old)
+		return -EBUSY;
 	vfree(old);
+	return 0;
 }
 
 /*
@@ -79,23 +89,90 @@ void npf_ring_install(struct npf_ring *ring, u8 *buf, u32 size)
 int npf_ring_resize(struct npf_ring *ring, u32 size)
 {
 	u8 *buf = npf_ring_alloc(size);
+	int ret;
 
 	if (!buf)
 		return -ENOMEM;
-	npf_ring_install(ring, buf, size);
-	return 0;
+	ret = npf_ring_install(ring, buf, size);
+	if (ret)
+		vfree(buf);
+	return ret;
 }
 
-/* Empty the ring; from now on its records have the pcap layout if @pcap. */
-void npf_ring_flush(struct npf_ring *ring, bool pcap)
+/*
+ * Empty the ring; from now on its records have the pcap layout if @pcap,
+ * and read() and BIOCMMAPNEXT may consume them if @readable.
+ */
+void npf_ring_flush(struct npf_ring *ring, bool pcap, bool readable)
 {
 	mutex_lock(&ring->consumer);
 	spin_lock_bh(&ring->lock);
 	npf_ring_reset(ring);
 	npf_ring_forget_lent(ring);
 	ring->pcap = pcap;
+	ring->readable = readable;
 	spin_unlock_bh(&ring->lock);
 	mutex_unlock(&ring->consumer);
+}
+
+/*
+ * The mapping side (kmod/mmap.c): vmas are counted under the lock that
+ * npf_ring_install() tests them under, and pages are looked up under it,
+ * so that a mapping always shows the buffer BIOCMMAPNEXT's offsets are
+ * in. Called with the mm's mmap_lock held: only the spinlock is taken.
+ */
+bool npf_ring_mapped(struct npf_ring *ring)
+{
+	bool mapped;
+
+	spin_lock_bh(&ring->lock);
+	mapped = ring->mapped;
+	spin_unlock_bh(&ring->lock);
+	return mapped;
+}
+
+/* A new mapping of @len bytes: at most the ring rounded up to pages. */
+int npf_ring_map(struct npf_ring *ring, unsigned long len)
+{
+	int ret = -EINVAL;
+
+	spin_lock_bh(&ring->lock);
+	if (len <= PAGE_ALIGN(ring->size)) {
+		ring->mapped++;
+		ret = 0;
+	}
+	spin_unlock_bh(&ring->lock);
+	return ret;
+}
+
+void npf_ring_map_get(struct npf_ring *ring)
+{
+	spin_lock_bh(&ring->lock);
+	ring->mapped++;
+	spin_unlock_bh(&ring->lock);
+}
+
+void npf_ring_map_put(struct npf_ring *ring)
+{
+	spin_lock_bh(&ring->lock);
+	ring->mapped--;
+	spin_unlock_bh(&ring->lock);
+}
+
+/* The page at @off of the buffer, with a reference, or NULL. */
+struct page *npf_ring_page(struct npf_ring *ring, unsigned long off)
+{
+	struct page *page = NULL;
+
+	spin_lock_bh(&ring->lock);
+	/* The buffer's vmalloc area is whole pages. */
+	if (off < PAGE_ALIGN(ring->size)) {
+		page = vmalloc_to_page(ring->buf + off);
+		if (page)
+			get_page(page);
+	}
+	spin_unlock_bh(&ring->lock);
+	return page;
 }
 
 /*
@@ -132,17 +209,6 @@ full:
 	return NULL;
 }
 
-/* Ring bytes of the record at @rec. */
-static u32 npf_ring_rec_len(const u8 *rec, bool pcap)
-{
-	const struct bpf_hdr *hdr = (const void *)rec;
-
-	if (pcap)
-		return sizeof(struct npf_pcap_hdr) +
-		       get_unaligned(&((const struct npf_pcap_hdr *)rec)->caplen);
-	return NPF_WORDALIGN(hdr->bh_hdrlen + hdr->bh_caplen);
-}
-
 /*
  * Bytes of the whole records (of the pcap layout if @pcap) at the start
  * of @recs that fit in @room.
@@ -152,7 +218,7 @@ static u32 npf_ring_span(const u8 *recs, u32 len, size_t room, bool pcap)
 	u32 off = 0;
 
 	while (off < len) {
-		u32 rec = npf_ring_rec_len(recs + off, pcap);
+		u32 rec = npf_rec_stored_len(recs + off, pcap);
 
 		if (rec > room - off)
 			break;
@@ -182,17 +248,15 @@ static void npf_ring_consume(struct npf_ring *ring, u32 len)
  * the wrap point, then from 0), consuming what it takes. Returns the bytes
  * consumed, or the sink's error when it took nothing.
  */
-ssize_t npf_ring_drain(struct npf_ring *ring, npf_ring_sink_t sink, void *ctx)
+static ssize_t npf_ring_drain_locked(struct npf_ring *ring,
+				     npf_ring_sink_t sink, void *ctx)
 {
 	ssize_t total = 0, n = 0;
 	int pass;
 
-	mutex_lock(&ring->consumer);
 	/* Consuming would take what an mmap reader holds. */
-	if (ring->lent) {
-		mutex_unlock(&ring->consumer);
+	if (ring->lent)
 		return -EBUSY;
-	}
 	for (pass = 0; pass < 2; pass++) {
 		u32 start, end;
 
@@ -211,8 +275,17 @@ ssize_t npf_ring_drain(struct npf_ring *ring, npf_ring_sink_t sink, void *ctx)
 		if (n < end - start)
 			break;
 	}
-	mutex_unlock(&ring->consumer);
 	return total ? total : min_t(ssize_t, n, 0);
+}
+
+ssize_t npf_ring_drain(struct npf_ring *ring, npf_ring_sink_t sink, void *ctx)
+{
+	ssize_t ret;
+
+	mutex_lock(&ring->consumer);
+	ret = npf_ring_drain_locked(ring, sink, ctx);
+	mutex_unlock(&ring->consumer);
+	return ret;
 }
 
 struct npf_ring_user {
@@ -239,14 +312,19 @@ static ssize_t npf_ring_user_sink(void *ctx, const u8 *recs, u32 len)
 /*
  * Copy as many whole records as fit in @count bytes to @ubuf and consume
  * them. Returns the bytes copied (0 when the ring is empty), -EMSGSIZE
- * when the next record alone does not fit, or -EFAULT; what was not copied
- * stays.
+ * when the next record alone does not fit, -EFAULT, or -NPF_EMODE when the
+ * ring is not the reader's; what was not copied stays.
  */
 ssize_t npf_ring_read(struct npf_ring *ring, char __user *ubuf, size_t count)
 {
 	struct npf_ring_user u = { .ring = ring, .buf = ubuf, .room = count };
+	ssize_t ret = -NPF_EMODE;
 
-	return npf_ring_drain(ring, npf_ring_user_sink, &u);
+	mutex_lock(&ring->consumer);
+	if (ring->readable)
+		ret = npf_ring_drain_locked(ring, npf_ring_user_sink, &u);
+	mutex_unlock(&ring->consumer);
+	return ret;
 }
 
 /*
@@ -277,15 +355,19 @@ int npf_ring_give_back(struct npf_ring *ring, u32 len)
  * Lend the next run of whole records: from the tail up to the wrap point
  * or the head, and at most a quarter of the ring (unless one record is
  * more), so that a reader which fell behind gives space back to the tap in
- * steps rather than all at the end. Returns its length (0: empty) and its
- * offset in *@off. Nothing is lent twice: the previous loan must have been
- * given back.
+ * steps rather than all at the end. Its length (0: empty) goes to *@len
+ * and its offset to *@off; -NPF_EMODE when the ring is not the reader's.
+ * Nothing is lent twice: the previous loan must have been given back.
  */
-u32 npf_ring_lend(struct npf_ring *ring, u32 *off)
+int npf_ring_lend(struct npf_ring *ring, u32 *off, u32 *lenp)
 {
 	u32 len, max;
 
 	mutex_lock(&ring->consumer);
+	if (!ring->readable) {
+		mutex_unlock(&ring->consumer);
+		return -NPF_EMODE;
+	}
 	spin_lock_bh(&ring->lock);
 	*off = ring->tail;
 	len = (ring->wrap ? ring->wrap : ring->head) - ring->tail;
@@ -295,13 +377,14 @@ u32 npf_ring_lend(struct npf_ring *ring, u32 *off)
 		/* Records between tail and head are complete and stay put. */
 		u32 span = npf_ring_span(ring->buf + *off, len, max, ring->pcap);
 
-		len = span ? span : npf_ring_rec_len(ring->buf + *off,
+		len = span ? span : npf_rec_stored_len(ring->buf + *off,
 						      ring->pcap);
 	}
 	WRITE_ONCE(ring->lent, len);
 	ring->lent_gone = false;
 	mutex_unlock(&ring->consumer);
-	return len;
+	*lenp = len;
+	return 0;
 }
 
 /* The loan could not be told to the reader: it never happened. */

@@ -13,9 +13,10 @@
 #include <linux/uaccess.h>
 
 #include "adapter.h"
-#include "dev.h"
 #include "dump.h"
+#include "internal.h"
 #include "stats.h"
+#include "wait.h"
 
 /* Totals of every CPU since the open was created. */
 static void npf_stats_raw(struct npf_open *o, struct npf_counts *c)
@@ -90,7 +91,7 @@ void npf_stats_mode_reset(struct npf_open *o)
 }
 
 /* Time left in the current MODE_STAT interval, 0 when it is over. */
-static ktime_t npf_stats_left(const struct npf_open *o)
+ktime_t npf_stats_left(const struct npf_open *o)
 {
 	s32 timeout = READ_ONCE(o->timeout_ms);
 	ktime_t end;
@@ -144,26 +145,16 @@ static size_t npf_stats_fill(struct npf_open *o,
 	return size;
 }
 
-/* Wait for the end of the interval; 0 or -ERESTARTSYS. */
-static int npf_stats_wait(struct npf_open *o)
-{
-	ktime_t left = npf_stats_left(o);
-	int ret;
-
-	ret = wait_event_interruptible_hrtimeout(o->wait, READ_ONCE(o->gone),
-						 left);
-	return ret == -ERESTARTSYS ? ret : 0;
-}
-
 /*
  * read() in MODE_STAT: wait for the end of the interval (the tap never
- * wakes us), then return one record with what the filter accepted during
- * it and start the next. A failed copy loses nothing: the interval goes on.
+ * wakes us) or, with MODE_DUMP, the dump's end, then return one record
+ * with what the filter accepted during it and start the next. A failed copy loses nothing: the interval goes on.
  */
 ssize_t npf_stats_read(struct npf_open *o, char __user *ubuf, size_t count,
 		       bool nonblock)
 {
-	size_t need = READ_ONCE(o->mode) & NPF_MODE_DUMP ?
+	u32 mode = READ_ONCE(o->mode) & ~NPF_MODE_PAUSED;
+	size_t need = mode & NPF_MODE_DUMP ?
 		      sizeof(struct npf_stat_dump_record) :
 		      sizeof(struct npf_stat_record);
 	struct npf_stat_dump_record rec;
@@ -176,16 +167,20 @@ ssize_t npf_stats_read(struct npf_open *o, char __user *ubuf, size_t count,
 	/* An interval that never ends would make read() sleep forever. */
 	if (!READ_ONCE(o->timeout_ms))
 		return -EINVAL;
-	if (!npf_stats_due(o) && !READ_ONCE(o->gone)) {
-		if (nonblock)
-			return -EAGAIN;
-		ret = npf_stats_wait(o);
-		if (ret)
-			return ret;
-	}
+	ret = npf_stat_wait(o, nonblock);
+	if (ret)
+		return ret;
 
 	if (mutex_lock_interruptible(&o->lock))
 		return -ERESTARTSYS;
+	/*
+	 * A reconfiguration while we waited (a new mode, a new interval):
+	 * start over, in the new mode.
+	 */
+	if (o->mode != mode || !npf_ready(o)) {
+		mutex_unlock(&o->lock);
+		return -NPF_EMODE;
+	}
 	size = npf_stats_fill(o, &rec, &now);
 	if (READ_ONCE(o->gone) && !rec.stat.packets) {
 		ret = -ENODEV;
@@ -194,6 +189,8 @@ ssize_t npf_stats_read(struct npf_open *o, char __user *ubuf, size_t count,
 	} else {
 		o->stat_mark = now;
 		WRITE_ONCE(o->stat_start, ktime_get());
+		/* The dump's end, if it came, is told now. */
+		WRITE_ONCE(o->dump.end_told, READ_ONCE(o->dump.ended));
 		npf_poll_rearm(o);
 		ret = size;
 	}

@@ -3,6 +3,7 @@
 #define _NPF_STATS_H
 
 #include <linux/compiler_types.h>
+#include <linux/ktime.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
@@ -49,6 +50,7 @@ void npf_stats_get(struct npf_open *o, struct npf_counts *c);
 long npf_stats_ioctl(struct npf_open *o, void __user *arg, bool ex);
 void npf_stats_mode_reset(struct npf_open *o);
 bool npf_stats_due(const struct npf_open *o);
+ktime_t npf_stats_left(const struct npf_open *o);
 ssize_t npf_stats_read(struct npf_open *o, char __user *ubuf, size_t count,
 		       bool nonblock);
 

@@ -12,9 +12,11 @@
 #include <linux/poll.h>
 #include <linux/skbuff.h>
 
-#include "dev.h"
 #include "filter.h"
+#include "internal.h"
+#include "record.h"
 #include "tap.h"
+#include "wait.h"
 
 /*
  * Drivers and the VLAN layer move 802.1Q tags out of the frame into
@@ -33,41 +35,6 @@ static struct sk_buff *npf_tap_vlan_inline(struct sk_buff *skb)
 	return __vlan_hwaccel_push_inside(nskb);
 }
 
-/* A record's header, in either layout. */
-struct npf_tap_rec {
-	s64 sec;
-	u32 frac;
-	u32 caplen;
-	u32 len;
-};
-
-static void npf_tap_put_bpf(u8 *rec, const struct npf_tap_rec *r)
-{
-	struct bpf_hdr *hdr = (struct bpf_hdr *)rec;
-
-	hdr->bh_tstamp.tv_sec = r->sec;
-	hdr->bh_tstamp.tv_usec = r->frac;
-	hdr->bh_tstamp.tv_pad = 0;
-	hdr->bh_caplen = r->caplen;
-	hdr->bh_datalen = r->len;
-	hdr->bh_hdrlen = sizeof(*hdr);
-	hdr->bh_pad0 = 0;
-	hdr->bh_pad1 = 0;
-}
-
-/* Unaligned: pcap records are not padded. */
-static void npf_tap_put_pcap(u8 *rec, const struct npf_tap_rec *r)
-{
-	struct npf_pcap_hdr hdr = {
-		.ts_sec = (u32)r->sec,	/* as in a pcap file: y2106 */
-		.ts_frac = r->frac,
-		.caplen = r->caplen,
-		.len = r->len,
-	};
-
-	memcpy(rec, &hdr, sizeof(hdr));
-}
-
 /*
  * Store @caplen bytes of @skb; false when the ring is full. The clock is
  * read before the lock is taken, to keep the section other CPUs may be
@@ -77,7 +44,7 @@ static bool npf_tap_store(struct npf_open *o, const struct sk_buff *skb,
 			  u32 caplen)
 {
 	struct timespec64 ts = ktime_to_timespec64(skb_tstamp_cond(skb, true));
-	struct npf_tap_rec r = {
+	struct npf_rec_info r = {
 		.sec = ts.tv_sec,
 		.frac = o->tstamp_nano ? ts.tv_nsec : ts.tv_nsec / NSEC_PER_USEC,
 		.caplen = caplen,
@@ -88,19 +55,11 @@ static bool npf_tap_store(struct npf_open *o, const struct sk_buff *skb,
 	u8 *rec;
 
 	spin_lock(&ring->lock);
-	if (ring->pcap) {
-		hdrlen = sizeof(struct npf_pcap_hdr);
-		len = hdrlen + caplen;
-	} else {
-		hdrlen = sizeof(struct bpf_hdr);
-		len = NPF_WORDALIGN(hdrlen + caplen);
-	}
+	hdrlen = npf_rec_hdrlen(ring->pcap);
+	len = npf_rec_len(ring->pcap, caplen);
 	rec = npf_ring_reserve(ring, len);
 	if (rec) {
-		if (ring->pcap)
-			npf_tap_put_pcap(rec, &r);
-		else
-			npf_tap_put_bpf(rec, &r);
+		npf_rec_put(rec, ring->pcap, &r);
 		/* Cannot fail: caplen <= skb->len. */
 		skb_copy_bits(skb, 0, rec + hdrlen, caplen);
 		memset(rec + hdrlen + caplen, 0, len - hdrlen - caplen);
@@ -113,7 +72,13 @@ static bool npf_tap_store(struct npf_open *o, const struct sk_buff *skb,
 static void npf_tap_keep(struct npf_open *o, struct sk_buff *skb, u32 snap,
 			 u32 mode)
 {
-	if (!npf_tap_store(o, skb, min(snap, skb->len))) {
+	/*
+	 * The dump file's header promises at most o->snaplen bytes a record;
+	 * a GSO frame can be longer than any program's "ret #k".
+	 */
+	u32 caplen = min3(snap, skb->len, READ_ONCE(o->snaplen));
+
+	if (!npf_tap_store(o, skb, caplen)) {
 		/* A full ring wakes the reader whatever MinToCopy says. */
 		npf_count(o, NPF_STAT_DROP);
 		if (!(mode & NPF_MODE_DUMP))
@@ -163,6 +128,22 @@ out:
 	consume_skb(vskb);
 }
 
+/*
+ * On a loopback adapter every sent frame comes back as a received one:
+ * take one copy of each. The received copy is the usual one, but it was
+ * orphaned on the way (loopback_xmit()), so the core's skb_loop_sk() test
+ * cannot recognise an open's own frames in it: an open that does not
+ * capture its own transmissions (BIOCISETLOBBEH) takes the sent copies,
+ * of which the core already skipped its own.
+ */
+static bool npf_tap_lo_copy(const struct npf_open *o,
+			    const struct sk_buff *skb)
+{
+	bool own_skipped = READ_ONCE(o->ptype.af_packet_priv);
+
+	return (skb->pkt_type == PACKET_OUTGOING) == own_skipped;
+}
+
 int npf_tap_rcv(struct sk_buff *skb, struct net_device *dev,
 		struct packet_type *pt, struct net_device *orig_dev)
 {
@@ -171,13 +152,9 @@ int npf_tap_rcv(struct sk_buff *skb, struct net_device *dev,
 	u8 *skb_head = skb->data;
 	unsigned int skb_len = skb->len;
 
-	/*
-	 * Multicast frames the stack loops back to itself are not on the
-	 * wire; on a loopback adapter every sent frame comes back as a
-	 * received one, so its outgoing copy would be a duplicate.
-	 */
+	/* Multicast frames the stack loops back to itself are not on the wire. */
 	if (skb->pkt_type == PACKET_LOOPBACK ||
-	    (skb->pkt_type == PACKET_OUTGOING && (dev->flags & IFF_LOOPBACK)))
+	    ((dev->flags & IFF_LOOPBACK) && !npf_tap_lo_copy(o, skb)))
 		goto out;
 	/* Reconfiguring, or a finished dump with nothing else to do. */
 	if (unlikely(mode & NPF_MODE_PAUSED) ||

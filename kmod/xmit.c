@@ -21,7 +21,7 @@
 #include <linux/uaccess.h>
 #include <net/sock.h>
 
-#include "dev.h"
+#include "internal.h"
 #include "stats.h"
 #include "xmit.h"
 
@@ -51,6 +51,7 @@ int npf_xmit_init(struct npf_open *o)
 	if (!xs)
 		return -ENOMEM;
 	init_waitqueue_head(&xs->socket.wq.wait);
+	spin_lock_init(&o->resume_lock);
 	sock_init_data_uid(&xs->socket, &xs->sk, current_fsuid());
 	o->sk = &xs->sk;
 	o->write_rep = 1;
@@ -82,6 +83,25 @@ wait_queue_head_t *npf_xmit_waitq(struct npf_open *o)
 void npf_xmit_set_loopback(struct npf_open *o, bool enable)
 {
 	WRITE_ONCE(o->ptype.af_packet_priv, enable ? NULL : o->sk);
+}
+
+/*
+ * Whether @dev, which a sleeper holds a reference to, is no longer the
+ * adapter @o is bound to (BIOCSETIF elsewhere, or it went away): the
+ * sleeper must then let go of it, or its unregistration would wait for
+ * us ("waiting for dev to become free").
+ */
+static bool npf_xmit_moved(struct npf_open *o, struct net_device *dev)
+{
+	return READ_ONCE(o->dev) != dev;
+}
+
+/* The binding changed (RTNL held): sleepers re-check npf_xmit_moved(). */
+void npf_xmit_wake_sleepers(struct npf_open *o)
+{
+	/* SYNC queues sleep on the open's queue, writers on the sock's. */
+	wake_up_interruptible_all(&o->wait);
+	wake_up_interruptible_all(sk_sleep(o->sk));
 }
 
 /* A reference to the bound adapter, or an error pointer. */
@@ -136,6 +156,47 @@ static __be16 npf_xmit_protocol(struct net_device *dev, struct sk_buff *skb)
 }
 
 /*
+ * Sleep until the send buffer has room again or @dev is no longer the
+ * bound adapter: 0, -EAGAIN, -ENODEV or -ERESTARTSYS.
+ */
+static int npf_xmit_wait_room(struct npf_open *o, struct net_device *dev,
+			      bool nonblock)
+{
+	struct sock *sk = o->sk;
+
+	if (sock_writeable(sk))
+		return 0;
+	if (nonblock)
+		return -EAGAIN;
+	if (wait_event_interruptible(*sk_sleep(sk), sock_writeable(sk) ||
+				     npf_xmit_moved(o, dev)))
+		return -ERESTARTSYS;
+	return npf_xmit_moved(o, dev) ? -ENODEV : 0;
+}
+
+/*
+ * An skb of @size bytes charged to the open's send buffer, waiting for
+ * room unless @nonblock. Not sock_alloc_send_skb()'s own wait: it would
+ * keep holding @dev after a rebind.
+ */
+static struct sk_buff *npf_xmit_alloc(struct npf_open *o,
+				      struct net_device *dev,
+				      unsigned long size, bool nonblock,
+				      int *err)
+{
+	struct sk_buff *skb;
+
+	for (;;) {
+		skb = sock_alloc_send_skb(o->sk, size, true, err);
+		if (skb || *err != -EAGAIN)
+			return skb;
+		*err = npf_xmit_wait_room(o, dev, nonblock);
+		if (*err)
+			return NULL;
+	}
+}
+
+/*
  * Build the skb for a frame of @len bytes at @ubuf, charged to the open's
  * send buffer (waiting for room unless @nonblock).
  */
@@ -151,7 +212,7 @@ static struct sk_buff *npf_xmit_build(struct npf_open *o,
 		*err = len ? -EMSGSIZE : -EINVAL;
 		return NULL;
 	}
-	skb = sock_alloc_send_skb(o->sk, hlen + len + tlen, nonblock, err);
+	skb = npf_xmit_alloc(o, dev, hlen + len + tlen, nonblock, err);
 	if (!skb)
 		return NULL;
 	skb_reserve(skb, hlen);
@@ -179,21 +240,6 @@ static struct sk_buff *npf_xmit_build(struct npf_open *o,
 err_free:
 	kfree_skb(skb);
 	return NULL;
-}
-
-/* Sleep until the send buffer has room again: 0, -EAGAIN or -EINTR. */
-static int npf_xmit_wait_room(struct npf_open *o, bool nonblock)
-{
-	struct sock *sk = o->sk;
-
-	if (sock_writeable(sk))
-		return 0;
-	if (nonblock)
-		return -EAGAIN;
-	if (wait_event_interruptible(*sk_sleep(sk), sock_writeable(sk) ||
-				     READ_ONCE(o->gone)))
-		return -EINTR;
-	return 0;
 }
 
 /* Account frames sent and refused, in process context. */
@@ -276,20 +322,25 @@ static int npf_xmit_repeat(struct npf_open *o, struct sk_buff *skb, u32 reps,
 	int ret = 0;
 
 	while (r.left) {
-		/* The first copy's room was found by sock_alloc_send_skb(). */
-		ret = signal_pending(current) ? -EINTR :
-		      r.left < reps ? npf_xmit_wait_room(o, nonblock) : 0;
+		/* The first copy's room was found when it was built. */
+		ret = signal_pending(current) ? -ERESTARTSYS :
+		      r.left < reps ? npf_xmit_wait_room(o, skb->dev,
+							 nonblock) : 0;
 		if (ret) {
 			/*
 			 * Before the first copy the call can start over (or
 			 * fail with EAGAIN); after it, bs_sent tells how far
 			 * it got.
 			 */
-			if (ret == -EINTR && r.left == reps)
-				ret = -ERESTARTSYS;
+			if (ret == -ERESTARTSYS && r.left < reps)
+				ret = -EINTR;
 			break;
 		}
-		if (READ_ONCE(o->gone) || !netif_running(skb->dev)) {
+		if (npf_xmit_moved(o, skb->dev)) {
+			ret = -ENODEV;
+			break;
+		}
+		if (!netif_running(skb->dev)) {
 			ret = -ENETDOWN;
 			break;
 		}
@@ -341,11 +392,12 @@ out:
 
 /*
  * SYNC queues: sleep (hrtimer) until @target, or spin for gaps too short
- * to sleep for. The adapter going away ends the sleep: the device
- * reference held meanwhile must not stall its unregistration.
- * 0, -ENODEV or -EINTR.
+ * to sleep for. The adapter going away or being replaced ends the sleep:
+ * the device reference held meanwhile must not stall its unregistration.
+ * 0, -ENODEV or -ERESTARTSYS.
  */
-static int npf_xmit_wait_until(struct npf_open *o, ktime_t target)
+static int npf_xmit_wait_until(struct npf_open *o, struct net_device *dev,
+			       ktime_t target)
 {
 	ktime_t left = ktime_sub(target, ktime_get());
 	long ret;
@@ -357,11 +409,11 @@ static int npf_xmit_wait_until(struct npf_open *o, ktime_t target)
 			cpu_relax();
 		return 0;
 	}
-	ret = wait_event_interruptible_hrtimeout(o->wait, READ_ONCE(o->gone),
-						 left);
+	ret = wait_event_interruptible_hrtimeout(o->wait,
+						 npf_xmit_moved(o, dev), left);
 	if (ret == -ERESTARTSYS)
-		return -EINTR;
-	return READ_ONCE(o->gone) ? -ENODEV : 0;
+		return ret;
+	return npf_xmit_moved(o, dev) ? -ENODEV : 0;
 }
 
 static ktime_t npf_xmit_entry_time(const struct npf_sendq_hdr *h)
@@ -369,16 +421,68 @@ static ktime_t npf_xmit_entry_time(const struct npf_sendq_hdr *h)
 	return ktime_set(h->tv_sec, (u64)h->tv_usec * NSEC_PER_USEC);
 }
 
+/* A SYNC queue's clock: entry i leaves at start + (ts[i] - first). */
+struct npf_xmit_clock {
+	ktime_t start;
+	ktime_t first;
+	bool set;
+};
+
+/*
+ * A SYNC queue that a signal stopped leaves its clock behind for the call
+ * that resumes it (at buf + consumed, as the contract says), so that a
+ * caller whose signal handler fires often still gets the queue's timing.
+ * Any other queue finds nothing.
+ */
+static void npf_xmit_clock_resume(struct npf_open *o, u64 buf, u32 len,
+				  struct npf_xmit_clock *c)
+{
+	spin_lock(&o->resume_lock);
+	if (o->resume.len && o->resume.buf == buf && o->resume.len == len) {
+		c->start = o->resume.start;
+		c->first = o->resume.first;
+		c->set = true;
+	}
+	o->resume.len = 0;
+	spin_unlock(&o->resume_lock);
+}
+
+static void npf_xmit_clock_leave(struct npf_open *o, u64 buf, u32 len,
+				 const struct npf_xmit_clock *c)
+{
+	spin_lock(&o->resume_lock);
+	o->resume.buf = buf;
+	o->resume.len = len;
+	o->resume.start = c->start;
+	o->resume.first = c->first;
+	spin_unlock(&o->resume_lock);
+}
+
+/* SYNC: wait for the departure time of the entry stamped @h. */
+static int npf_xmit_wait_entry(struct npf_open *o, struct net_device *dev,
+			       struct npf_xmit_clock *c,
+			       const struct npf_sendq_hdr *h)
+{
+	ktime_t ts = npf_xmit_entry_time(h);
+
+	if (!c->set) {
+		c->start = ktime_get();
+		c->first = ts;
+		c->set = true;
+	}
+	return npf_xmit_wait_until(o, dev,
+				   ktime_add(c->start, ktime_sub(ts, c->first)));
+}
+
 /*
  * Send the queue's entries in order, once each; *@consumed counts the bytes
- * of the entries sent. With @sync, entry i leaves at the first entry's
+ * of the entries sent. With @c (SYNC), entry i leaves at the first entry's
  * departure plus (ts[i] - ts[0]).
  */
 static int npf_xmit_queue(struct npf_open *o, struct net_device *dev,
-			  const u8 __user *buf, u32 len, bool sync,
-			  u32 *consumed)
+			  const u8 __user *buf, u32 len,
+			  struct npf_xmit_clock *c, u32 *consumed)
 {
-	ktime_t start = 0, first = 0;
 	struct npf_sendq_hdr h;
 	struct sk_buff *skb;
 	int err = 0;
@@ -395,15 +499,8 @@ static int npf_xmit_queue(struct npf_open *o, struct net_device *dev,
 				     false, &err);
 		if (!skb)
 			return err;
-		if (sync) {
-			ktime_t ts = npf_xmit_entry_time(&h);
-
-			if (!*consumed) {
-				start = ktime_get();
-				first = ts;
-			}
-			err = npf_xmit_wait_until(o, ktime_add(start,
-							       ktime_sub(ts, first)));
+		if (c) {
+			err = npf_xmit_wait_entry(o, dev, c, &h);
 			if (err) {
 				kfree_skb(skb);
 				return err;
@@ -419,6 +516,21 @@ static int npf_xmit_queue(struct npf_open *o, struct net_device *dev,
 }
 
 /*
+ * A signal stopped the queue: before its first entry left, the call starts
+ * over as any syscall does; after it, a restart would send the entries
+ * again, so the call fails with EINTR and consumed says where to resume.
+ */
+static int npf_xmit_queue_signal(struct npf_open *o, const struct npf_sendq *q,
+				 const struct npf_xmit_clock *c, u32 consumed)
+{
+	if (!consumed)
+		return -ERESTARTSYS;
+	if (c)
+		npf_xmit_clock_leave(o, q->buf + consumed, q->len - consumed, c);
+	return -EINTR;
+}
+
+/*
  * BIOCSENDPACKETSNOSYNC / BIOCSENDPACKETSSYNC. The bytes of whole entries
  * sent are written back to npf_sendq.consumed whether or not the queue
  * ended with an error.
@@ -426,6 +538,7 @@ static int npf_xmit_queue(struct npf_open *o, struct net_device *dev,
 long npf_xmit_sendq(struct npf_open *o, void __user *arg, bool sync)
 {
 	struct npf_sendq __user *uq = arg;
+	struct npf_xmit_clock clock = {};
 	netdevice_tracker tracker;
 	struct net_device *dev;
 	struct npf_sendq q;
@@ -434,14 +547,19 @@ long npf_xmit_sendq(struct npf_open *o, void __user *arg, bool sync)
 
 	if (copy_from_user(&q, uq, sizeof(q)))
 		return -EFAULT;
+	if (sync)
+		npf_xmit_clock_resume(o, q.buf, q.len, &clock);
 	dev = npf_xmit_get_dev(o, &tracker);
 	if (IS_ERR(dev)) {
 		err = PTR_ERR(dev);
 	} else {
 		err = npf_xmit_queue(o, dev, u64_to_user_ptr(q.buf), q.len,
-				     sync, &consumed);
+				     sync ? &clock : NULL, &consumed);
 		netdev_put(dev, &tracker);
 	}
+	if (err == -ERESTARTSYS || err == -EINTR)
+		err = npf_xmit_queue_signal(o, &q, sync ? &clock : NULL,
+					    consumed);
 	if (put_user(consumed, &uq->consumed))
 		return -EFAULT;
 	return err;

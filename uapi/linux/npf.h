@@ -233,8 +233,8 @@
 #include <linux/filter.h>	/* struct sock_filter: 8-byte cBPF insn */
 
 #define NPF_VERSION_MAJOR	1
-#define NPF_VERSION_MINOR	2	/* 1.1: BIOCSRECFMT, BIOCMMAPNEXT;
-					 * 1.2: BIOCSETDUMPFD */
+/* 1.1: BIOCSRECFMT, BIOCMMAPNEXT; 1.2: BIOCSETDUMPFD */
+#define NPF_VERSION_MINOR	2
 
 #define NPF_IFNAMSIZ		16	/* IFNAMSIZ, including the NUL */
 #define NPF_MAXINSNS		4096	/* longest filter (BPF_MAXINSNS) */
