@@ -148,7 +148,8 @@ static size_t npf_stats_fill(struct npf_open *o,
 /*
  * read() in MODE_STAT: wait for the end of the interval (the tap never
  * wakes us) or, with MODE_DUMP, the dump's end, then return one record
- * with what the filter accepted during it and start the next. A failed copy loses nothing: the interval goes on.
+ * with what the filter accepted during it and start the next. A failed
+ * copy loses nothing: the interval goes on.
  */
 ssize_t npf_stats_read(struct npf_open *o, char __user *ubuf, size_t count,
 		       bool nonblock)
