@@ -787,35 +787,27 @@ static void storm_end(struct _test_data_sig *self)
 	}
 }
 
-/* Continue and reap the child; kill it if it is not gone within ms. */
-static bool child_reap(struct _test_data_sig *self, int ms)
+/* Reap the child, killing it first unless it is gone already. */
+static bool child_reap(struct _test_data_sig *self)
 {
-	int64_t end = now_ms() + ms;
+	bool gone;
 
 	if (self->child <= 0)
 		return true;
-	for (;;) {
+	gone = waitpid(self->child, &self->status, WNOHANG) == self->child;
+	if (!gone) {
+		kill(self->child, SIGKILL);
 		kill(self->child, SIGCONT);
-		if (waitpid(self->child, &self->status, WNOHANG) ==
-		    self->child) {
-			self->child = -1;
-			return true;
-		}
-		if (now_ms() > end)
-			break;
-		usleep(1000);
+		waitpid(self->child, &self->status, 0);
 	}
-	kill(self->child, SIGKILL);
-	kill(self->child, SIGCONT);
-	waitpid(self->child, &self->status, 0);
 	self->child = -1;
-	return false;
+	return gone;
 }
 
 FIXTURE_TEARDOWN(sig)
 {
 	storm_end(self);
-	child_reap(self, 0);
+	child_reap(self);
 	if (self->rx >= 0)
 		close(self->rx);
 	free(self->count);
@@ -908,7 +900,7 @@ static bool finish(struct _test_data_sig *self)
 	       now_ms() < self->sh->child_end + 10000)
 		usleep(1000);
 	storm_end(self);
-	return child_reap(self, 0) && gone;
+	return child_reap(self) && gone;
 }
 
 static void log_victim(struct __test_metadata *_metadata,
