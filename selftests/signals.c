@@ -71,7 +71,7 @@
 #define ETYPE		0x88b5
 #define ENTRY		(sizeof(struct npf_sendq_hdr) + FLEN)
 
-#define NF_RX		8000	/* frames to the read victims */
+#define NF_RX		5000	/* frames to the read victims */
 #define RX_BURST	8	/* ... sent back to back, then */
 #define RX_GAP_US	1000	/* ... a pause, so that the victim waits */
 #define NF_NOSYNC	10000	/* NOSYNC queue entries */
