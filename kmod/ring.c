@@ -21,10 +21,15 @@ u8 *npf_ring_alloc(u32 size)
 	return __vmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
 }
 
-/* Lent records are forgotten: the next give-back of them is a no-op. */
+/*
+ * Lent records are forgotten: the next give-back of them is a no-op. So
+ * after two flushes in a row (a resize, then npf_resume()'s own flush):
+ * the second must not forget that the first took a loan back.
+ */
 static void npf_ring_forget_lent(struct npf_ring *ring)
 {
-	ring->lent_gone = ring->lent != 0;
+	if (ring->lent)
+		ring->lent_gone = true;
 	WRITE_ONCE(ring->lent, 0);
 }
 
