@@ -15,13 +15,13 @@
  * a blocking read(), a blocking BIOCMMAPNEXT, a read() in MODE_DUMP) is
  * put to sleep on adapter X (a veth pair of its own), then:
  *
- *   rebind_then_delete        BIOCSETIF to Y from another thread, then
- *                             `ip link del X`
- *   rebind_then_netns_exit    the same, but X's peer lives in another
- *                             network namespace, which is torn down (its
- *                             only process exits)
- *   delete_under              X is deleted under the sleeper
- *   netns_exit_under          X's peer's namespace is torn down under it
+ *   life.*.rebind_then_delete         BIOCSETIF to Y from another
+ *                                     thread, then `ip link del X`
+ *   life.*.delete_under               X is deleted under the sleeper
+ *   life_ns.*.rebind_then_netns_exit  BIOCSETIF to Y, then X's peer's
+ *                                     network namespace is torn down (its
+ *                                     only process exits)
+ *   life_ns.*.netns_exit_under        the same without the rebind
  *
  * and the removal must be over within 2 s, beyond what the same removal
  * of an idle veth costs this kernel (measured first in the same test: a
@@ -341,7 +341,8 @@ static int wait_operstate_up(const char *name, int ms)
 	}
 }
 
-FIXTURE(life) {
+/* What a test holds: the fixtures below (with and without namespaces) share it. */
+struct life {
 	struct npf_env env;
 	int fd;
 	int kmsg;		/* /dev/kmsg, positioned after the old log */
@@ -357,17 +358,7 @@ FIXTURE(life) {
 	int64_t hung;		/* then give up: something holds X */
 };
 
-FIXTURE_VARIANT(life) {
-	enum kind kind;
-};
-
-FIXTURE_VARIANT_ADD(life, sync_queue) { .kind = SYNCQ };
-FIXTURE_VARIANT_ADD(life, write_sndbuf) { .kind = WRITER };
-FIXTURE_VARIANT_ADD(life, read) { .kind = READER };
-FIXTURE_VARIANT_ADD(life, mmapnext) { .kind = MMAPNEXT };
-FIXTURE_VARIANT_ADD(life, dump) { .kind = DUMPER };
-
-FIXTURE_SETUP(life)
+static void ctx_setup(struct __test_metadata *_metadata, struct life *self)
 {
 	struct sigaction sa;
 
@@ -396,7 +387,7 @@ FIXTURE_SETUP(life)
 	ASSERT_EQ(0, link_mac(X1, self->mac_x1)) TH_LOG("%s", npf_err);
 }
 
-FIXTURE_TEARDOWN(life)
+static void ctx_teardown(struct life *self)
 {
 	char cmd[128];
 
@@ -424,6 +415,58 @@ FIXTURE_TEARDOWN(life)
 	env_teardown(&self->env);
 }
 
+/*
+ * Every sleeper under a deletion here; the namespace variants for the
+ * sleepers whose wait holds a reference on the adapter (the transmit
+ * side) and for one reader (the notifier's path run by the namespace
+ * cleanup worker): each costs three namespace cleanups.
+ */
+FIXTURE(life) {
+	struct life l;
+};
+
+FIXTURE_VARIANT(life) {
+	enum kind kind;
+};
+
+FIXTURE_VARIANT_ADD(life, sync_queue) { .kind = SYNCQ };
+FIXTURE_VARIANT_ADD(life, write_sndbuf) { .kind = WRITER };
+FIXTURE_VARIANT_ADD(life, read) { .kind = READER };
+FIXTURE_VARIANT_ADD(life, mmapnext) { .kind = MMAPNEXT };
+FIXTURE_VARIANT_ADD(life, dump) { .kind = DUMPER };
+
+FIXTURE_SETUP(life)
+{
+	ctx_setup(_metadata, &self->l);
+}
+
+FIXTURE_TEARDOWN(life)
+{
+	ctx_teardown(&self->l);
+}
+
+FIXTURE(life_ns) {
+	struct life l;
+};
+
+FIXTURE_VARIANT(life_ns) {
+	enum kind kind;
+};
+
+FIXTURE_VARIANT_ADD(life_ns, sync_queue) { .kind = SYNCQ };
+FIXTURE_VARIANT_ADD(life_ns, write_sndbuf) { .kind = WRITER };
+FIXTURE_VARIANT_ADD(life_ns, read) { .kind = READER };
+
+FIXTURE_SETUP(life_ns)
+{
+	ctx_setup(_metadata, &self->l);
+}
+
+FIXTURE_TEARDOWN(life_ns)
+{
+	ctx_teardown(&self->l);
+}
+
 /* The kernel's complaint about a device whose last reference never goes. */
 static bool kmsg_says_waiting(int kmsg, char *line, size_t len)
 {
@@ -447,7 +490,7 @@ static bool kmsg_says_waiting(int kmsg, char *line, size_t len)
 }
 
 /* A 100-byte frame out of X; seq makes it unique. */
-static void mk_x_frame(FIXTURE_DATA(life) *self, struct frame *f,
+static void mk_x_frame(struct life *self, struct frame *f,
 		       uint32_t len, uint32_t seq)
 {
 	mk_raw(f, self->mac_x1, self->mac_x0, 0x88b5, len, seq);
@@ -466,7 +509,7 @@ static void start_thread(struct __test_metadata *_metadata,
  * entry 0 has left (bs_sent 1).
  */
 static void arm_syncq(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(life) *self)
+		      struct life *self)
 {
 	struct sleeper *s = &self->s;
 	struct npf_sendq_hdr h = { 0, 0, 100, 100 };
@@ -507,7 +550,7 @@ static void arm_syncq(struct __test_metadata *_metadata,
  * woken when half the buffer has drained: at 8 kbit/s, over a minute.
  */
 static void arm_writer(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(life) *self)
+		       struct life *self)
 {
 	struct sleeper *s = &self->s;
 	int n, r;
@@ -531,7 +574,7 @@ static void arm_writer(struct __test_metadata *_metadata,
 }
 
 static void arm_reader(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(life) *self)
+		       struct life *self)
 {
 	struct sleeper *s = &self->s;
 
@@ -545,7 +588,7 @@ static void arm_reader(struct __test_metadata *_metadata,
 }
 
 static void arm_mmapnext(struct __test_metadata *_metadata,
-			 FIXTURE_DATA(life) *self)
+			 struct life *self)
 {
 	struct sleeper *s = &self->s;
 
@@ -561,7 +604,7 @@ static void arm_mmapnext(struct __test_metadata *_metadata,
 }
 
 static void arm_dumper(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(life) *self)
+		       struct life *self)
 {
 	struct sleeper *s = &self->s;
 	struct npf_dump_name dn;
@@ -584,7 +627,7 @@ static void arm_dumper(struct __test_metadata *_metadata,
 
 /* The dump file is a pcap file with a header for X and no record. */
 static void check_dump_file(struct __test_metadata *_metadata,
-			    FIXTURE_DATA(life) *self)
+			    struct life *self)
 {
 	uint32_t hdr[6];
 	struct stat st;
@@ -636,7 +679,7 @@ static void expect_enodev(struct __test_metadata *_metadata,
  * waits for the back half of N2's cleanup and the front half of N3's).
  */
 static void measure_baseline(struct __test_metadata *_metadata,
-			     FIXTURE_DATA(life) *self, bool netns)
+			     struct life *self, bool netns)
 {
 	struct nschild n1 = { .cmd = -1, .ack = -1 };
 	int64_t t0, dt;
@@ -668,7 +711,7 @@ static void measure_baseline(struct __test_metadata *_metadata,
  * an interrupted sleeper).
  */
 static void remove_x(struct __test_metadata *_metadata,
-		     FIXTURE_DATA(life) *self, bool netns, int64_t *t_start)
+		     struct life *self, bool netns, int64_t *t_start)
 {
 	struct deleter *d = &self->d;
 	int64_t t0, t1, dt;
@@ -730,8 +773,8 @@ static void remove_x(struct __test_metadata *_metadata,
 		TH_LOG("N3's cleanup waited %lld ms for N2's", (long long)dt);
 }
 
-static void run(struct __test_metadata *_metadata, FIXTURE_DATA(life) *self,
-		const FIXTURE_VARIANT(life) *variant, bool rebind, bool netns)
+static void run(struct __test_metadata *_metadata, struct life *self,
+		enum kind kind, bool rebind, bool netns)
 {
 	struct sleeper *s = &self->s;
 	struct reclist l;
@@ -765,9 +808,9 @@ static void run(struct __test_metadata *_metadata, FIXTURE_DATA(life) *self,
 	self->fd = npf_open(0);
 	ASSERT_LE(0, self->fd) TH_LOG("%s", npf_err);
 	ASSERT_EQ(0, npf_bind(self->fd, X0)) TH_LOG("%s", npf_err);
-	s->kind = variant->kind;
+	s->kind = kind;
 	s->fd = self->fd;
-	switch (variant->kind) {
+	switch (kind) {
 	case SYNCQ:
 		arm_syncq(_metadata, self);
 		break;
@@ -790,7 +833,7 @@ static void run(struct __test_metadata *_metadata, FIXTURE_DATA(life) *self,
 
 	/* ---- BIOCSETIF to Y from this thread */
 	if (rebind) {
-		if (variant->kind == DUMPER) {
+		if (kind == DUMPER) {
 			uint32_t mode = NPF_MODE_CAPT;
 
 			errno = 0;
@@ -802,7 +845,7 @@ static void run(struct __test_metadata *_metadata, FIXTURE_DATA(life) *self,
 				TH_LOG("BIOCSMODE CAPT: %s", strerror(errno));
 		}
 		ASSERT_EQ(0, npf_bind(self->fd, IF_Y)) TH_LOG("%s", npf_err);
-		if (variant->kind == SYNCQ || variant->kind == WRITER) {
+		if (kind == SYNCQ || kind == WRITER) {
 			/* the rebind ends the wait */
 			bool ended = sleeper_wait(s, PROMPT_MS);
 
@@ -811,7 +854,7 @@ static void run(struct __test_metadata *_metadata, FIXTURE_DATA(life) *self,
 				       kind_name[s->kind], PROMPT_MS);
 			if (ended)
 				expect_enodev(_metadata, s, false);
-		} else if (variant->kind != DUMPER) {
+		} else if (kind != DUMPER) {
 			/* a reader waits on, now on Y */
 			EXPECT_FALSE(sleeper_wait(s, SETTLE_MS))
 				TH_LOG("%s returned %ld (%s) after BIOCSETIF",
@@ -832,13 +875,13 @@ static void run(struct __test_metadata *_metadata, FIXTURE_DATA(life) *self,
 			TH_LOG("%s returned %lld ms after the removal began",
 			       kind_name[s->kind], (long long)(s->t_end - t0));
 		expect_enodev(_metadata, s, true);
-		if (variant->kind == DUMPER) {
+		if (kind == DUMPER) {
 			close(self->fd);
 			self->fd = -1;
 			check_dump_file(_metadata, self);
 		}
-	} else if (variant->kind == READER || variant->kind == MMAPNEXT ||
-		   variant->kind == DUMPER) {
+	} else if (kind == READER || kind == MMAPNEXT ||
+		   kind == DUMPER) {
 		/* the reader returns what Y receives */
 		ASSERT_EQ(0, npf_set_mintocopy(self->fd, 1))
 			TH_LOG("%s", npf_err);
@@ -850,13 +893,13 @@ static void run(struct __test_metadata *_metadata, FIXTURE_DATA(life) *self,
 			TH_LOG("%s not woken by a frame on " IF_Y,
 			       kind_name[s->kind]);
 		reclist_init(&l);
-		if (variant->kind == MMAPNEXT) {
+		if (kind == MMAPNEXT) {
 			ASSERT_EQ(0, s->ret) TH_LOG("BIOCMMAPNEXT: %s",
 						    strerror(s->err));
 			ASSERT_GE((uint32_t)RING, s->b.offset + s->b.len);
 			c = parse_records((uint8_t *)self->ring + s->b.offset,
 					  s->b.len, &l, false);
-		} else if (variant->kind == DUMPER && s->ret == 0) {
+		} else if (kind == DUMPER && s->ret == 0) {
 			/* a read begun in pure MODE_DUMP carries no data */
 			c = 1;
 		} else {
@@ -864,7 +907,7 @@ static void run(struct __test_metadata *_metadata, FIXTURE_DATA(life) *self,
 						    strerror(s->err));
 			c = parse_records(s->buf, s->ret, &l, false);
 		}
-		if (!(variant->kind == DUMPER && s->ret == 0)) {
+		if (!(kind == DUMPER && s->ret == 0)) {
 			EXPECT_EQ(1, c) TH_LOG("%s", npf_err);
 			if (c == 1) {
 				EXPECT_TRUE(rec_matches(&l.r[0], &f))
@@ -872,7 +915,7 @@ static void run(struct __test_metadata *_metadata, FIXTURE_DATA(life) *self,
 			}
 		}
 		reclist_free(&l);
-		if (variant->kind == DUMPER)
+		if (kind == DUMPER)
 			check_dump_file(_metadata, self);
 	}
 
@@ -882,22 +925,22 @@ static void run(struct __test_metadata *_metadata, FIXTURE_DATA(life) *self,
 
 TEST_F_TIMEOUT(life, rebind_then_delete, 120)
 {
-	run(_metadata, self, variant, true, false);
-}
-
-TEST_F_TIMEOUT(life, rebind_then_netns_exit, 120)
-{
-	run(_metadata, self, variant, true, true);
+	run(_metadata, &self->l, variant->kind, true, false);
 }
 
 TEST_F_TIMEOUT(life, delete_under, 120)
 {
-	run(_metadata, self, variant, false, false);
+	run(_metadata, &self->l, variant->kind, false, false);
 }
 
-TEST_F_TIMEOUT(life, netns_exit_under, 120)
+TEST_F_TIMEOUT(life_ns, rebind_then_netns_exit, 180)
 {
-	run(_metadata, self, variant, false, true);
+	run(_metadata, &self->l, variant->kind, true, true);
+}
+
+TEST_F_TIMEOUT(life_ns, netns_exit_under, 180)
+{
+	run(_metadata, &self->l, variant->kind, false, true);
 }
 
 TEST_HARNESS_MAIN
