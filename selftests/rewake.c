@@ -135,48 +135,13 @@ struct sender {
 	char err[128];
 };
 
-/* Is the thread asleep (S) inside system call nr or nr2? */
-static bool asleep_in(pid_t tid, long nr, long nr2)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	long sc;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = 0;
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || p[2] != 'S')
-		return false;
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = 0;
-	if (buf[0] < '0' || buf[0] > '9')	/* "running" */
-		return false;
-	sc = strtol(buf, NULL, 10);
-	return sc == nr || sc == nr2;
-}
-
 static void *sender_fn(void *arg)
 {
 	struct sender *s = arg;
 	int64_t end = now_ms() + 5000;
 
 	/* the blocked call must be in the kernel before any frame comes */
-	while (!asleep_in(s->waiter, s->nr, s->nr2)) {
+	while (!task_asleep_in(s->waiter, s->nr, s->nr2)) {
 		if (__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE))
 			return NULL;
 		if (now_ms() > end) {
