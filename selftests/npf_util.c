@@ -1138,6 +1138,60 @@ bool rec_matches_snap(const struct rec *r, const struct frame *f,
 	       !memcmp(r->data, f->b, cap);
 }
 
+/* ---- threads asleep in a system call ---------------------------------- */
+
+static ssize_t task_file(int tid, const char *name, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/%s", tid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = 0;
+	return n;
+}
+
+bool task_asleep_in(int tid, long nr, long nr2)
+{
+	char buf[512], *p;
+	long sc;
+
+	if (task_file(tid, "stat", buf, sizeof(buf)) <= 0)
+		return false;
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || p[2] != 'S')
+		return false;
+	/* "NR args...", or "running" */
+	if (task_file(tid, "syscall", buf, sizeof(buf)) <= 0 ||
+	    buf[0] < '0' || buf[0] > '9')
+		return false;
+	sc = strtol(buf, NULL, 10);
+	return sc == nr || sc == nr2;
+}
+
+int wait_task_asleep_in(int tid, long nr, long nr2, int ms)
+{
+	int64_t end = now_ms() + ms;
+	char st[512] = "", sc[128] = "";
+
+	while (!task_asleep_in(tid, nr, nr2)) {
+		if (now_ms() > end) {
+			task_file(tid, "stat", st, sizeof(st));
+			task_file(tid, "syscall", sc, sizeof(sc));
+			return fail("thread %d not asleep in syscall %ld after %d ms: stat '%.60s' syscall '%.40s'",
+				    tid, nr, ms, st, sc);
+		}
+		usleep(500);
+	}
+	return 0;
+}
+
 /* ---- reader thread ------------------------------------------------------ */
 
 static void usr1(int sig)

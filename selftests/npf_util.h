@@ -227,6 +227,12 @@ bool rec_matches_snap(const struct rec *r, const struct frame *f,
  * fails with EINTR). ms == 0 disarms. */
 void alarm_ms(int ms);
 
+/* Is thread tid of this process asleep (state S) inside system call nr or
+ * nr2 (/proc/self/task/TID/{stat,syscall})? */
+bool task_asleep_in(int tid, long nr, long nr2);
+/* Wait up to ms for it; 0 or -1 (npf_err says what it was doing). */
+int wait_task_asleep_in(int tid, long nr, long nr2, int ms);
+
 /* ---- a reader thread blocked in read() ------------------------------ */
 
 #include <pthread.h>
