@@ -359,7 +359,7 @@ awk -v tag="$tag: begin" 'found { print } index($0, tag) { found = 1 }
 # memory leaks", or an object with kmemleak.verbose): its notices, such as
 # "Cannot allocate a scan area" under fault injection, are not reports.
 # Its stack-dumping warnings (freeing an unknown object...) have a Call Trace.
-bad_re='WARNING:|BUG:|kernel BUG at|Call Trace|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|kmemleak: [0-9]+ new suspected memory leak|unreferenced object 0x|Oops|general protection fault|list_(add|del) corruption|refcount_t:|blocked for more than|rcu.*(stall|self-detected)'
+bad_re='WARNING:|BUG:|kernel BUG at|Call Trace|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|kmemleak: [0-9]+ new suspected memory leak|unreferenced object 0x|Oops|general protection fault|list_(add|del) corruption|refcount_t:|blocked for more than|rcu.*(stall|self-detected)|unregister_netdevice: waiting for'
 problems=
 if grep -Eq "$bad_re" "$tmp/dmesg"; then
 	problems="kernel log has warnings"
