@@ -1250,12 +1250,13 @@ TEST_F_TIMEOUT(dump, dumpfd_caller_closes_at_once, 60)
 }
 
 /*
- * What BIOCSETDUMPFD refuses: a descriptor not open for writing (EBADF),
- * O_APPEND (EINVAL: records go at known offsets), anything but a regular
- * file (EINVAL, the type checked before the access mode: a directory
- * opens read-only), a descriptor that is not open (EBADF), unknown flags
- * (EINVAL), a bad pointer (EFAULT), an unbound open (ENXIO). A refused
- * file is not cut, and no dump starts.
+ * What BIOCSETDUMPFD refuses: a descriptor not open for writing (EBADF,
+ * as write(2) says; so does a directory, which never is), O_APPEND
+ * (EINVAL: records go at known offsets), anything else open for writing
+ * that is not a regular file (EINVAL: a pipe, a socket, /dev/null), a
+ * descriptor that is not open (EBADF), unknown flags (EINVAL), a bad
+ * pointer (EFAULT), an unbound open (ENXIO). A refused file is not cut,
+ * and no dump starts.
  */
 TEST_F_TIMEOUT(dump, dumpfd_refused, 60)
 {
@@ -1287,7 +1288,7 @@ TEST_F_TIMEOUT(dump, dumpfd_refused, 60)
 	ASSERT_LE(0, file);
 	errno = 0;
 	EXPECT_EQ(-1, set_fd(self->fd, file, 0));
-	EXPECT_EQ(EINVAL, errno) TH_LOG("a directory: %s", strerror(errno));
+	EXPECT_EQ(EBADF, errno) TH_LOG("a directory: %s", strerror(errno));
 	close(file);
 
 	ASSERT_EQ(0, pipe2(pfd, O_CLOEXEC));
