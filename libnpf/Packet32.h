@@ -467,9 +467,10 @@ BOOLEAN PacketSetNumWrites(LPADAPTER AdapterObject, int nwrites);
  * first waits until it is due (measured from the start of the call; at
  * once when late, after a stop), so the rest keep their spacing. A handler
  * installed without SA_RESTART ends the call (EINTR, and the bytes sent
- * so far) only when it comes before the first entry of the call, or of a
- * resumption, left: send a long queue in pieces if a signal must be able
- * to end it early.
+ * so far) only when it interrupts the system call before its first entry
+ * left (of the call, or of a resumption; not the wait for a resumed
+ * entry's time): send a long queue in pieces if a signal must be able to
+ * end it early.
  */
 INT PacketSendPackets(LPADAPTER AdapterObject, PVOID PacketBuff, ULONG Size,
 		      BOOLEAN Sync);
