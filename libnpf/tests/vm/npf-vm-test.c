@@ -1120,7 +1120,7 @@ static int dumpname(const char *ifname, const char *dir, const char *rodir)
 
 /* --- sendq-signals: PacketSendPackets under signals ---------------------- */
 
-#define SIGQ_NOSYNC	20000		/* frames, back to back */
+#define SIGQ_NOSYNC	10000		/* frames, back to back */
 #define SIGQ_SYNC	120		/* frames, SIGQ_GAP_US apart */
 #define SIGQ_GAP_US	5000
 
@@ -1185,11 +1185,11 @@ sigq_child(const char *ifname, PPACKET_SEND_QUEUE q, BOOLEAN sync, int out)
 
 /*
  * With @stop, stop and continue @pid every few ms until it exits: its
- * status; -1 when it was still running after 30 s (killed).
+ * status; -1 when it was still running after 60 s (killed).
  */
 static int stop_and_continue(pid_t pid, int stop, int *stops)
 {
-	time_t end = time(NULL) + 30;
+	time_t end = time(NULL) + 60;
 	int status;
 
 	*stops = 0;
