@@ -457,8 +457,20 @@ BOOLEAN PacketSetNumWrites(LPADAPTER AdapterObject, int nwrites);
  * Returns the bytes of the entries sent, as packet.dll did: Size when all
  * went out; less, with errno set, when an entry stopped the queue (EINVAL
  * caplen 0 or past the end, EMSGSIZE too long for the adapter, ENETDOWN,
- * EINTR a signal, ...). 0 and errno EINVAL for a NULL adapter, a NULL
- * buffer or a Size over INT_MAX.
+ * ENODEV the adapter went away or the open was bound elsewhere, ...). 0
+ * and errno EINVAL for a NULL adapter, a NULL buffer or a Size over
+ * INT_MAX.
+ * Signals (libnpf 1.4): a signal that stops the queue once entries left,
+ * a job-control stop and continue (^Z, fg) included, does not end the
+ * call: the library sends the rest from the first entry not sent, with
+ * another system call, and no entry goes twice. With Sync that entry
+ * first waits until it is due (measured from the start of the call; at
+ * once when late, after a stop), so the rest keep their spacing. A handler
+ * installed without SA_RESTART ends the call (EINTR, and the bytes sent
+ * so far) only when it interrupts the system call before its first entry
+ * left (of the call, or of a resumption; not the wait for a resumed
+ * entry's time): send a long queue in pieces if a signal must be able to
+ * end it early.
  */
 INT PacketSendPackets(LPADAPTER AdapterObject, PVOID PacketBuff, ULONG Size,
 		      BOOLEAN Sync);
@@ -627,11 +639,21 @@ BOOLEAN PacketSetHwFilter(LPADAPTER AdapterObject, ULONG Filter);
  * mode; leaving the mode or closing the adapter finishes the file.
  *
  * PacketSetDumpName: name is a path of len bytes (a NUL within them ends
- * it; WinPcap also took UTF-16, Linux paths are bytes). The module opens
- * (creates, truncates) it at once, with the caller's credentials, relative
- * to the caller's working directory, and writes the pcap header; its
- * errors are this call's (ENOENT, EACCES, EROFS, EINVAL not a regular
- * file...), and on failure the previous file stays.
+ * it; WinPcap also took UTF-16, Linux paths are bytes). The library opens
+ * it as fopen(name, "w") would (libnpf 1.4): created with mode 0666 less
+ * the umask, truncated, symlinks followed, with the caller's credentials,
+ * relative to the working directory. It hands the descriptor to the
+ * module (BIOCSETDUMPFD), which writes the pcap header at once and keeps
+ * the file, and closes its own; the file size limit (RLIMIT_FSIZE) at
+ * this call bounds the dump, which ends there with error EFBIG (no
+ * SIGXFSZ). A module older than API 1.2 is given the path instead
+ * (BIOCSETDUMPFILENAME) and opens it itself. Errors: open()'s (ENOENT,
+ * EACCES, EROFS, EISDIR a directory, ENOSPC, EAGAIN another process holds
+ * a lease on the file...); EINVAL for an existing path that is not a
+ * regular file (a FIFO, a device: refused without being opened, so the
+ * call never blocks); and the module's (ENODEV, ...). On failure the
+ * previous file stays (a file the call created or truncated before the
+ * module refused it stays so).
  */
 BOOLEAN PacketSetDumpName(LPADAPTER AdapterObject, void *name, int len);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -147,25 +148,104 @@ BOOLEAN PacketSetNumWrites(LPADAPTER AdapterObject, int nwrites)
 	return TRUE;
 }
 
+/* An entry's timestamp in ns, as the module reads it for SYNC queues. */
+static int64_t npf_sendq_entry_ns(const uint8_t *entry)
+{
+	struct npf_sendq_hdr h;
+
+	memcpy(&h, entry, sizeof(h));	/* the caller's buffer: unaligned */
+	return (int64_t)h.tv_sec * 1000000000 + (int64_t)h.tv_usec * 1000;
+}
+
+static int64_t npf_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /*
- * The kernel writes npf_sendq.consumed back also when an entry stopped the
- * queue: those bytes went out, as packet.dll's return value says.
+ * A SYNC queue resumed at @done bytes: the module starts the rest's clock
+ * at its first entry, which leaves at once. So that a signal does not
+ * shorten the gap before it, wait first until it is due: @start (the
+ * call's start, when the first entry left) plus its timestamp's offset
+ * from the first entry's. Late (after a stop and continue) is at once.
+ */
+static void npf_sendq_wait_due(const uint8_t *buf, uint32_t done,
+			       uint32_t size, int64_t start)
+{
+	struct timespec ts;
+	int64_t due;
+
+	if (size - done < sizeof(struct npf_sendq_hdr))
+		return;		/* malformed: the module says so */
+	due = npf_sendq_entry_ns(buf + done) - npf_sendq_entry_ns(buf);
+	if (due <= 0)
+		return;
+	due += start;
+	ts.tv_sec = due / 1000000000;
+	ts.tv_nsec = due % 1000000000;
+	/* A handler's EINTR: the entry is not due yet, sleep on. */
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+	       EINTR)
+		;
+}
+
+/* One BIOCSENDPACKETS* call on @len bytes at @buf: 0 or -1 and errno. */
+static int npf_sendq_call(LPADAPTER a, unsigned long req, uintptr_t buf,
+			  uint32_t len, uint32_t *consumed)
+{
+	struct npf_sendq q;
+	int ret;
+
+	memset(&q, 0, sizeof(q));
+	q.buf = buf;
+	q.len = len;
+	ret = ioctl(a->hFile, req, &q);
+	/* Written back on success and on failure alike; never past len. */
+	if (q.consumed > len) {
+		*consumed = 0;
+		errno = EIO;
+		return -1;
+	}
+	*consumed = q.consumed;
+	return ret < 0 ? -1 : 0;
+}
+
+/*
+ * The module writes npf_sendq.consumed back also when an entry stopped the
+ * queue: those bytes went out, as packet.dll's return value says. A signal
+ * that stops the queue once entries left (a job-control stop and continue
+ * too, with no handler at all) fails the call with EINTR: the rest is sent
+ * from buf + consumed, so that no entry goes twice and the caller sees one
+ * call. EINTR with nothing sent comes only from a handler installed
+ * without SA_RESTART (the module restarts the call otherwise): that one
+ * ends the call, as it would a system call.
  */
 EXPORT_SYMBOL
 INT PacketSendPackets(LPADAPTER AdapterObject, PVOID PacketBuff, ULONG Size,
 		      BOOLEAN Sync)
 {
 	unsigned long req = Sync ? BIOCSENDPACKETSSYNC : BIOCSENDPACKETSNOSYNC;
-	struct npf_sendq q;
+	const uint8_t *buf = PacketBuff;
+	uint32_t done = 0, consumed;
+	int64_t start;
 
 	/* 0 and not -1: callers compare the result with Size, unsigned. */
 	if (!AdapterObject || (!PacketBuff && Size) || Size > INT_MAX) {
 		errno = EINVAL;
 		return 0;
 	}
-	memset(&q, 0, sizeof(q));
-	q.buf = (uintptr_t)PacketBuff;
-	q.len = Size;
-	ioctl(AdapterObject->hFile, req, &q);
-	return (INT)q.consumed;
+	start = npf_mono_ns();
+	for (;;) {
+		if (!npf_sendq_call(AdapterObject, req, (uintptr_t)buf + done,
+				    Size - done, &consumed))
+			return (INT)(done + consumed);
+		done += consumed;
+		if (errno != EINTR || !consumed || done == Size)
+			return (INT)done;
+		if (Sync)
+			npf_sendq_wait_due(buf, done, Size, start);
+	}
 }

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Kernel dump (BIOCSMODE NPF_MODE_DUMP), as uapi/linux/npf.h documents it:
- * BIOCSETDUMPFILENAME opens (creates, truncates) the file with the
- * caller's credentials and view of the file system and writes a standard
+ * BIOCSETDUMPFD (API 1.2) takes a file the caller opened (a regular file,
+ * open for writing, not O_APPEND), cuts it and keeps its own reference;
+ * the caller's RLIMIT_FSIZE at that call bounds the dump (EFBIG, no
+ * SIGXFSZ). BIOCSETDUMPFILENAME opens (creates, truncates) the file with the
+ * caller's credentials and view of the file system. Either writes a standard
  * pcap header (magic a1b2c3d4, or a1b23c4d with NPF_DUMP_NANO; v2.4; the
  * snap length is the largest value the filter can return, 262144 without
  * one; the adapter's link type); its errors are the ioctl's, EINVAL for
@@ -22,16 +25,19 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fsuid.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/if_packet.h>
+#include <pcap/pcap.h>
 
 #include "npf_util.h"
 #include "harness.h"
@@ -100,6 +106,14 @@ static int set_file(int fd, const char *path, uint32_t flags)
 	n.path = (uint64_t)(uintptr_t)path;
 	n.flags = flags;
 	return ioctl(fd, BIOCSETDUMPFILENAME, &n);
+}
+
+/* BIOCSETDUMPFD (API 1.2): a file the caller opened. */
+static int set_fd(int fd, int file, uint32_t flags)
+{
+	struct npf_dump_fd d = { .fd = file, .flags = flags };
+
+	return ioctl(fd, BIOCSETDUMPFD, &d);
 }
 
 static int set_limits(int fd, uint64_t bytes, uint64_t packets)
@@ -1130,6 +1144,347 @@ TEST_F_TIMEOUT(dump, failed_name_keeps_previous_file, 60)
 		EXPECT_TRUE(prec_is(&p.r[i], &f[8 + i], SNAP_MAX))
 			TH_LOG("b: record %d", i);
 	}
+	pcap_free(&p);
+}
+
+/* ---- BIOCSETDUMPFD ---------------------------------------------------------- */
+
+/* Create @path with @len bytes of old content; open it with @flags. */
+static int file_with(const char *path, size_t len, int flags)
+{
+	static const char old[256] = "old content that must go";
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -1;
+	if (len > sizeof(old) || write(fd, old, len) != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return open(path, flags | O_CLOEXEC);
+}
+
+/* The frames libpcap reads from @path, or -1 with its error in npf_err. */
+static int libpcap_count(const char *path)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	pcap_t *p = pcap_open_offline(path, err);
+	int n = 0, r;
+
+	if (!p) {
+		snprintf(npf_err, sizeof(npf_err), "%s", err);
+		return -1;
+	}
+	while ((r = pcap_next_ex(p, &h, &data)) == 1)
+		n++;
+	if (r != PCAP_ERROR_BREAK) {
+		snprintf(npf_err, sizeof(npf_err), "%s", pcap_geterr(p));
+		n = -1;
+	}
+	pcap_close(p);
+	return n;
+}
+
+/*
+ * A file the caller opened (no O_TRUNC, old content in it): the ioctl cuts
+ * it and writes the header; the caller closes its descriptor at once, and
+ * the dump goes on through the kernel's own reference, to a file libpcap
+ * reads. NPF_DUMP_NANO selects the nanosecond magic as with a path.
+ */
+TEST_F_TIMEOUT(dump, dumpfd_caller_closes_at_once, 60)
+{
+	enum { N = 7 };
+	struct npf_dump_stats ds;
+	struct frame f[N];
+	struct pcapf p;
+	char path[128], nano[128];
+	int file;
+
+	for (int i = 0; i < N; i++)
+		mk_var(&f[i], &self->env, 11 * i);
+	path_in(path, sizeof(path), self->dir, "byfd.pcap");
+	file = file_with(path, 200, O_WRONLY);
+	ASSERT_LE(0, file) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, set_fd(self->fd, file, 0)) TH_LOG("BIOCSETDUMPFD: %s",
+						       strerror(errno));
+	ASSERT_EQ(0, close(file));
+	EXPECT_EQ((long long)PCAP_HDR, file_size(path));
+	ASSERT_EQ(0, get_dstats(self->fd, &ds));
+	EXPECT_EQ(1U, ds.active);
+	EXPECT_EQ((uint64_t)PCAP_HDR, ds.bytes);
+
+	ASSERT_EQ(0, set_mode(self->fd, NPF_MODE_DUMP));
+	ASSERT_EQ(0, send_frames(self->env.tx_b, f, N));
+	ASSERT_EQ(0, wait_packets(self->fd, N, 10000, &ds));
+	ASSERT_EQ(0, set_mode(self->fd, NPF_MODE_CAPT));
+	ASSERT_EQ(0, pcap_load(path, &p)) TH_LOG("%s", p.err);
+	EXPECT_PCAP_HDR(p, PCAP_USEC, SNAP_MAX);
+	ASSERT_EQ(N, p.n);
+	for (int i = 0; i < N; i++) {
+		EXPECT_TRUE(prec_is(&p.r[i], &f[i], SNAP_MAX))
+			TH_LOG("record %d", i);
+	}
+	pcap_free(&p);
+	EXPECT_EQ(N, libpcap_count(path)) TH_LOG("libpcap: %s", npf_err);
+
+	/* the nanosecond format, an O_RDWR descriptor */
+	path_in(nano, sizeof(nano), self->dir, "byfd-nano.pcap");
+	file = file_with(nano, 10, O_RDWR);
+	ASSERT_LE(0, file);
+	ASSERT_EQ(0, set_fd(self->fd, file, NPF_DUMP_NANO))
+		TH_LOG("%s", strerror(errno));
+	close(file);
+	ASSERT_EQ(0, set_mode(self->fd, NPF_MODE_DUMP));
+	ASSERT_EQ(0, send_frames(self->env.tx_b, f, 2));
+	ASSERT_EQ(0, wait_packets(self->fd, 2, 10000, &ds));
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, pcap_load(nano, &p)) TH_LOG("%s", p.err);
+	EXPECT_PCAP_HDR(p, PCAP_NSEC, SNAP_MAX);
+	EXPECT_EQ(2, p.n);
+	pcap_free(&p);
+	EXPECT_EQ(2, libpcap_count(nano)) TH_LOG("libpcap: %s", npf_err);
+}
+
+/*
+ * What BIOCSETDUMPFD refuses: a descriptor not open for writing (EBADF,
+ * as write(2) says; so does a directory, which never is), O_APPEND
+ * (EINVAL: records go at known offsets), anything else open for writing
+ * that is not a regular file (EINVAL: a pipe, a socket, /dev/null), a
+ * descriptor that is not open (EBADF), unknown flags (EINVAL), a bad
+ * pointer (EFAULT), an unbound open (ENXIO). A refused file is not cut,
+ * and no dump starts.
+ */
+TEST_F_TIMEOUT(dump, dumpfd_refused, 60)
+{
+	char ro[128], app[128], good[128];
+	struct npf_dump_stats ds;
+	int file, sv[2], pfd[2], fd2;
+
+	path_in(ro, sizeof(ro), self->dir, "ro.pcap");
+	path_in(app, sizeof(app), self->dir, "append.pcap");
+	path_in(good, sizeof(good), self->dir, "good.pcap");
+
+	file = file_with(ro, 100, O_RDONLY);
+	ASSERT_LE(0, file);
+	errno = 0;
+	EXPECT_EQ(-1, set_fd(self->fd, file, 0));
+	EXPECT_EQ(EBADF, errno) TH_LOG("O_RDONLY: %s", strerror(errno));
+	close(file);
+	EXPECT_EQ(100LL, file_size(ro));
+
+	file = file_with(app, 100, O_WRONLY | O_APPEND);
+	ASSERT_LE(0, file);
+	errno = 0;
+	EXPECT_EQ(-1, set_fd(self->fd, file, 0));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("O_APPEND: %s", strerror(errno));
+	close(file);
+	EXPECT_EQ(100LL, file_size(app));
+
+	file = open(self->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, file);
+	errno = 0;
+	EXPECT_EQ(-1, set_fd(self->fd, file, 0));
+	EXPECT_EQ(EBADF, errno) TH_LOG("a directory: %s", strerror(errno));
+	close(file);
+
+	ASSERT_EQ(0, pipe2(pfd, O_CLOEXEC));
+	errno = 0;
+	EXPECT_EQ(-1, set_fd(self->fd, pfd[1], 0));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("a pipe: %s", strerror(errno));
+	close(pfd[0]);
+	close(pfd[1]);
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	errno = 0;
+	EXPECT_EQ(-1, set_fd(self->fd, sv[0], 0));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("a socket: %s", strerror(errno));
+	close(sv[0]);
+	close(sv[1]);
+
+	file = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, file);
+	errno = 0;
+	EXPECT_EQ(-1, set_fd(self->fd, file, 0));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("/dev/null: %s", strerror(errno));
+	close(file);
+
+	/* no such descriptor */
+	errno = 0;
+	EXPECT_EQ(-1, set_fd(self->fd, -1, 0));
+	EXPECT_EQ(EBADF, errno) TH_LOG("fd -1: %s", strerror(errno));
+	ASSERT_EQ(-1, fcntl(4000, F_GETFD));
+	errno = 0;
+	EXPECT_EQ(-1, set_fd(self->fd, 4000, 0));
+	EXPECT_EQ(EBADF, errno) TH_LOG("fd 4000: %s", strerror(errno));
+
+	/* a good file, bad flags: not cut either */
+	file = file_with(good, 100, O_WRONLY);
+	ASSERT_LE(0, file);
+	errno = 0;
+	EXPECT_EQ(-1, set_fd(self->fd, file, 0x2));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("flags 0x2: %s", strerror(errno));
+	errno = 0;
+	EXPECT_EQ(-1, set_fd(self->fd, file, 0x80000000u | NPF_DUMP_NANO));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("flags 0x80000001: %s",
+					strerror(errno));
+	EXPECT_EQ(100LL, file_size(good));
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, BIOCSETDUMPFD, NULL));
+	EXPECT_EQ(EFAULT, errno);
+
+	ASSERT_EQ(0, get_dstats(self->fd, &ds));
+	EXPECT_EQ(0U, ds.active);
+
+	/* unbound */
+	fd2 = npf_open(0);
+	ASSERT_LE(0, fd2);
+	errno = 0;
+	EXPECT_EQ(-1, set_fd(fd2, file, 0));
+	EXPECT_EQ(ENXIO, errno) TH_LOG("unbound: %s", strerror(errno));
+	close(fd2);
+	EXPECT_EQ(100LL, file_size(good));
+	close(file);
+}
+
+/*
+ * A refused BIOCSETDUMPFD keeps the previous file dumping; a good one
+ * finishes the old file and starts the new one, as with a path.
+ */
+TEST_F_TIMEOUT(dump, dumpfd_failure_keeps_previous_file, 60)
+{
+	enum { N = 11 };
+	struct frame f[N];
+	struct npf_dump_stats ds;
+	struct pcapf p;
+	char a[128], b[128], ro[128];
+	int file, pfd[2];
+
+	for (int i = 0; i < N; i++)
+		mk_var(&f[i], &self->env, 5 * i + 2);
+	path_in(a, sizeof(a), self->dir, "a.pcap");
+	path_in(b, sizeof(b), self->dir, "b.pcap");
+	path_in(ro, sizeof(ro), self->dir, "ro.pcap");
+	ASSERT_EQ(0, set_mode(self->fd, NPF_MODE_DUMP));
+	file = file_with(a, 0, O_WRONLY);
+	ASSERT_LE(0, file);
+	ASSERT_EQ(0, set_fd(self->fd, file, 0)) TH_LOG("%s", strerror(errno));
+	close(file);
+	ASSERT_EQ(0, send_frames(self->env.tx_b, f, 4));
+	ASSERT_EQ(0, wait_packets(self->fd, 4, 10000, &ds));
+
+	file = file_with(ro, 0, O_RDONLY);
+	ASSERT_LE(0, file);
+	errno = 0;
+	EXPECT_EQ(-1, set_fd(self->fd, file, 0));
+	EXPECT_EQ(EBADF, errno);
+	close(file);
+	ASSERT_EQ(0, pipe2(pfd, O_CLOEXEC));
+	errno = 0;
+	EXPECT_EQ(-1, set_fd(self->fd, pfd[1], 0));
+	EXPECT_EQ(EINVAL, errno);
+	close(pfd[0]);
+	close(pfd[1]);
+	ASSERT_EQ(0, get_dstats(self->fd, &ds));
+	EXPECT_EQ(1U, ds.active);
+	EXPECT_EQ(4ULL, ds.packets);
+	EXPECT_EQ(0U, ds.ended);
+
+	ASSERT_EQ(0, send_frames(self->env.tx_b, f + 4, 4));
+	ASSERT_EQ(0, wait_packets(self->fd, 8, 10000, &ds));
+
+	file = file_with(b, 50, O_WRONLY);
+	ASSERT_LE(0, file);
+	ASSERT_EQ(0, set_fd(self->fd, file, 0)) TH_LOG("%s", strerror(errno));
+	close(file);
+	ASSERT_EQ(0, get_dstats(self->fd, &ds));
+	EXPECT_EQ(0ULL, ds.packets);
+	EXPECT_EQ((uint64_t)PCAP_HDR, ds.bytes);
+	ASSERT_EQ(0, send_frames(self->env.tx_b, f + 8, 3));
+	ASSERT_EQ(0, wait_packets(self->fd, 3, 10000, &ds));
+	close(self->fd);
+	self->fd = -1;
+
+	ASSERT_EQ(0, pcap_load(a, &p)) TH_LOG("%s", p.err);
+	ASSERT_EQ(8, p.n);
+	for (int i = 0; i < 8; i++) {
+		EXPECT_TRUE(prec_is(&p.r[i], &f[i], SNAP_MAX))
+			TH_LOG("a: record %d", i);
+	}
+	pcap_free(&p);
+	ASSERT_EQ(0, pcap_load(b, &p)) TH_LOG("%s", p.err);
+	ASSERT_EQ(3, p.n);
+	for (int i = 0; i < 3; i++) {
+		EXPECT_TRUE(prec_is(&p.r[i], &f[8 + i], SNAP_MAX))
+			TH_LOG("b: record %d", i);
+	}
+	pcap_free(&p);
+}
+
+static volatile sig_atomic_t xfsz_seen;
+
+static void on_xfsz(int sig)
+{
+	(void)sig;
+	xfsz_seen++;
+}
+
+/*
+ * RLIMIT_FSIZE as it was at BIOCSETDUMPFD bounds the dump as a byte limit
+ * does: whole records up to it, then the dump ends with -EFBIG; raising
+ * the limit afterwards changes nothing, and no SIGXFSZ reaches anyone.
+ */
+TEST_F_TIMEOUT(dump, dumpfd_rlimit_fsize_efbig, 60)
+{
+	enum { N = 8, LEN = 100 };
+	struct sigaction sa = { .sa_handler = on_xfsz };
+	struct rlimit old, lim;
+	struct npf_dump_stats ds;
+	struct frame f[N];
+	struct pcapf p;
+	char path[128];
+	uint64_t limit = PCAP_HDR + 3 * (PCAP_RECHDR + LEN) + 50;
+	int file, ret, err;
+
+	for (int i = 0; i < N; i++) {
+		ASSERT_EQ((uint32_t)LEN, mk_udp4(&f[i], self->env.mac_a,
+						 self->env.mac_b, "10.0.0.2",
+						 "10.0.0.1", 9, 9, LEN, i));
+	}
+	ASSERT_EQ(0, sigaction(SIGXFSZ, &sa, NULL));
+	path_in(path, sizeof(path), self->dir, "fsize.pcap");
+	file = file_with(path, 0, O_WRONLY);
+	ASSERT_LE(0, file);
+	ASSERT_EQ(0, getrlimit(RLIMIT_FSIZE, &old));
+	lim = old;
+	lim.rlim_cur = limit;
+	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &lim));
+	ret = set_fd(self->fd, file, 0);
+	err = errno;
+	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &old));
+	close(file);
+	ASSERT_EQ(0, ret) TH_LOG("BIOCSETDUMPFD: %s", strerror(err));
+
+	ASSERT_EQ(0, set_mode(self->fd, NPF_MODE_DUMP));
+	ASSERT_EQ(0, send_frames(self->env.tx_b, f, N));
+	ASSERT_EQ(0, wait_ended(self->fd, 10000, &ds))
+		TH_LOG("not ended: %llu records, %llu bytes, error %d",
+		       (unsigned long long)ds.packets,
+		       (unsigned long long)ds.bytes, ds.error);
+	EXPECT_EQ(-EFBIG, ds.error);
+	EXPECT_EQ(3ULL, ds.packets);
+	EXPECT_EQ((uint64_t)(PCAP_HDR + 3 * (PCAP_RECHDR + LEN)), ds.bytes);
+	EXPECT_EQ(1, is_ended(self->fd));
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, xfsz_seen);
+	ASSERT_EQ(0, pcap_load(path, &p)) TH_LOG("%s", p.err);
+	ASSERT_EQ(3, p.n);
+	for (int i = 0; i < 3; i++)
+		EXPECT_TRUE(prec_is(&p.r[i], &f[i], SNAP_MAX));
 	pcap_free(&p);
 }
 

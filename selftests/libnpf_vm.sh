@@ -7,7 +7,10 @@
 # ethtool and sysfs; every function of Packet32.h on a veth pair
 # (libnpf/tests/vm/npf-vm-test); npfctl against a known set of opens;
 # npfdump -D; the examples, one of them built here from packet.dll-only
-# source. TAP output, numbered here; exit 0 when all ok.
+# source; PacketSetDumpName and npfdump -K opening the dump file in user
+# space (umask, symlinks, truncation, errors, RLIMIT_FSIZE); PacketSendPackets
+# under SIGSTOP/SIGCONT and a timer. TAP output, numbered here; exit 0 when
+# all ok.
 #
 # Needs: make (libnpf with its examples and VM test program, tools), npf.ko
 # loaded, ip, ethtool, python3, unshare, cc; root.
@@ -19,6 +22,7 @@ REPO=$(cd "$HERE/.." && pwd)
 VMTEST=$REPO/libnpf/tests/vm/npf-vm-test
 NPFDUMP=$REPO/tools/npfdump
 NPFCTL=$REPO/tools/npfctl
+NPFGEN=$REPO/tools/npfgen
 EXAMPLES=$REPO/libnpf/examples
 ADAPTERS="lo npfv0 npfv1 npfd0 npfd1 npft0"
 
@@ -95,6 +99,7 @@ need() {
 need "$VMTEST"
 need "$NPFDUMP"
 need "$NPFCTL"
+need "$NPFGEN"
 need /dev/npf
 for c in ip ethtool python3 cc; do
 	command -v "$c" >/dev/null || { notok "$c installed"; finish; }
@@ -609,5 +614,165 @@ st_rc=$?
 sed 's/^/# /' "$tmp/stats.out"
 check "netstats npfv0 2: two intervals of statistics mode" \
 	test "$st_rc" = 0 -a "$(grep -c 'packets/s' "$tmp/stats.out")" = 2
+
+# --- PacketSetDumpName: the library opens the file (libnpf 1.4) ---------------------
+# uid 65534 must reach DIR/files/open: the directories above it are 0755.
+dn=$tmp/dumpname
+mkdir -p "$dn/files" "$dn/ro" && chmod 755 "$tmp" "$dn" "$dn/files"
+if mount -t tmpfs -o ro,size=64k tmpfs "$dn/ro"; then
+	"$VMTEST" dumpname npfv0 "$dn/files" "$dn/ro" >"$tmp/dn.out" 2>&1
+	rc=$?
+	renumber <"$tmp/dn.out"
+	[ "$rc" -le 1 ] || notok "npf-vm-test dumpname ended with status $rc"
+	umount "$dn/ro"
+else
+	notok "a read-only tmpfs for npf-vm-test dumpname"
+fi
+
+# --- PacketSendPackets under signals ---------------------------------------------------
+"$VMTEST" sendq-signals npfv1 >"$tmp/sq.out" 2>&1
+rc=$?
+renumber <"$tmp/sq.out"
+[ "$rc" -le 1 ] || notok "npf-vm-test sendq-signals ended with status $rc"
+
+# --- npfdump -K: npfdump opens -w FILE, the kernel writes it ---------------------------
+# Frames: npfgen on npfv1, UDP to port 4321 (the only frames the filter
+# takes), 100 bytes: 116 bytes of pcap record each.
+kd=$tmp/kdump
+mkdir -p "$kd/ro" && mount -t tmpfs -o ro,size=64k tmpfs "$kd/ro" ||
+	notok "a read-only tmpfs for npfdump -K"
+mkfifo "$kd/fifo"
+KFILTER='udp dst port 4321'
+send_udp() {	# send_udp COUNT
+	"$NPFGEN" -i npfv1 --dport 4321 --size 100 --loop "$1" \
+		>"$kd/gen.out" 2>&1 || sed 's/^/# npfgen: /' "$kd/gen.out"
+}
+# whole pcap records in FILE, or "bad"
+pcap_records() {
+	python3 - "$1" <<'EOF'
+import struct
+import sys
+d = open(sys.argv[1], "rb").read()
+off, n = 24, 0
+if len(d) < 24 or struct.unpack("<I", d[:4])[0] != 0xa1b2c3d4:
+    print("bad")
+    sys.exit()
+while len(d) - off >= 16:
+    off += 16 + struct.unpack("<I", d[off + 8:off + 12])[0]
+    n += 1
+print(n if off == len(d) else "bad")
+EOF
+}
+# kdump_start NAME SETUP FILE [ARGS...]: npfdump -K -w FILE on npfv0 in the
+# background, after the shell commands SETUP (umask, ulimit); ready once
+# it listens. Its pid in kpid.
+kdump_start() {
+	local name=$1 setup=$2 file=$3 i
+	shift 3
+	bash -c "$setup"' && exec "$0" "$@"' "$NPFDUMP" -i npfv0 -K \
+		-w "$file" "$@" "$KFILTER" >"$kd/$name.out" 2>"$kd/$name.err" &
+	kpid=$!
+	pids+=("$kpid")
+	for i in $(seq 100); do
+		grep -q 'listening on' "$kd/$name.err" && return 0
+		kill -0 "$kpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	sed "s/^/# npfdump: /" "$kd/$name.err"
+	return 1
+}
+# kdump_end: npfdump's exit status, or 124 when it was still running
+# after 10 s (then killed)
+kdump_end() {
+	local _
+	for _ in $(seq 100); do
+		kill -0 "$kpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$kpid" 2>/dev/null; then
+		kill "$kpid"
+		wait "$kpid"
+		return 124
+	fi
+	wait "$kpid"
+}
+# kdump_case NAME SETUP FILE COUNT: npfdump -K -c COUNT under SETUP while
+# COUNT frames go by; 0 when it exited 0 with COUNT records in FILE
+kdump_case() {
+	local name=$1 setup=$2 file=$3 count=$4 rc n
+	kdump_start "$name" "$setup" "$file" -c "$count" || return 1
+	send_udp "$count"
+	kdump_end
+	rc=$?
+	n=$(pcap_records "$file")
+	echo "# npfdump -K -c $count ($setup): exit $rc, $n records"
+	[ "$rc" = 0 ] || sed "s/^/# npfdump: /" "$kd/$name.err"
+	[ "$rc" = 0 ] && [ "$n" = "$count" ]
+}
+mode_of() {
+	stat -c %a "$1" 2>/dev/null
+}
+
+check "npfdump -K -w FILE under umask 077: 3 packets, mode 600" \
+	eval 'kdump_case um077 "umask 077" "$kd/um077.pcap" 3 &&
+	      [ "$(mode_of "$kd/um077.pcap")" = 600 ]'
+check "npfdump -K -w FILE under umask 022: 2 packets, mode 644" \
+	eval 'kdump_case um022 "umask 022" "$kd/um022.pcap" 2 &&
+	      [ "$(mode_of "$kd/um022.pcap")" = 644 ]'
+ln -s target.pcap "$kd/link.pcap"
+check "npfdump -K -w SYMLINK: the target is written, the link stays" \
+	eval 'kdump_case link "umask 022" "$kd/link.pcap" 2 &&
+	      [ -L "$kd/link.pcap" ] &&
+	      [ "$(pcap_records "$kd/target.pcap")" = 2 ]'
+head -c 100000 /dev/zero >"$kd/old.pcap"
+check "npfdump -K -w EXISTING: truncated, 1 packet" \
+	kdump_case old "umask 022" "$kd/old.pcap" 1
+
+# one line on stderr, exit status 1, nothing left running
+kdump_err() {	# kdump_err DESCRIPTION FILE EXPECTED-LINE
+	local out rc
+	out=$(timeout 10 "$NPFDUMP" -i npfv0 -K -w "$2" "$KFILTER" 2>&1 \
+	      >/dev/null)
+	rc=$?
+	if [ "$rc" = 1 ] && [ "$out" = "$3" ]; then
+		ok "$1"
+	else
+		notok "$1"
+		echo "# exit $rc (want 1), stderr:"
+		printf '%s\n' "$out" | sed 's/^/#   /'
+		echo "# want: $3"
+	fi
+}
+kdump_err "npfdump -K -w DIRECTORY: one line, exit 1" "$kd" \
+	"npfdump: $kd: Is a directory"
+kdump_err "npfdump -K -w in a missing directory: one line, exit 1" \
+	"$kd/none/x.pcap" "npfdump: $kd/none/x.pcap: No such file or directory"
+kdump_err "npfdump -K -w on a read-only file system: one line, exit 1" \
+	"$kd/ro/x.pcap" "npfdump: $kd/ro/x.pcap: Read-only file system"
+kdump_err "npfdump -K -w FIFO: not a regular file, at once" "$kd/fifo" \
+	"npfdump: $kd/fifo: not a regular file (the kernel dump writes regular files only)"
+kdump_err "npfdump -K -w /dev/null: not a regular file" /dev/null \
+	"npfdump: /dev/null: not a regular file (the kernel dump writes regular files only)"
+
+# ulimit -f: the dump ends at the limit (whole records), npfdump says why
+fsize=$(bash -c 'ulimit -f 1 && exec cat /proc/self/limits' |
+	awk '/^Max file size/ { print $4 }')
+fsize_records=$(( (fsize - 24) / 116 ))
+fsize_case() {
+	local rc n
+	kdump_start fsize "ulimit -f 1" "$kd/fsize.pcap" || return 1
+	send_udp $((fsize_records + 4))
+	kdump_end
+	rc=$?
+	n=$(pcap_records "$kd/fsize.pcap")
+	echo "# ulimit -f 1 ($fsize bytes): npfdump exit $rc, $n records (want $fsize_records), $(stat -c %s "$kd/fsize.pcap") bytes"
+	sed 's/^/# npfdump: /' "$kd/fsize.err"
+	[ "$rc" = 1 ] && [ "$n" = "$fsize_records" ] &&
+	[ "$(tail -n 1 "$kd/fsize.err")" = \
+	  "npfdump: kernel dump: File too large (the file size limit, ulimit -f)" ]
+}
+check "npfdump -K under ulimit -f 1: $fsize_records whole packets, then 'File too large', exit 1" \
+	fsize_case
+umount "$kd/ro" 2>/dev/null
 
 finish

@@ -630,14 +630,30 @@ static bool close_output(struct dump *d)
 	return ok;
 }
 
-/* BIOCSETDUMPFILENAME's errors: the kernel opened the file. */
-static void __attribute__((noreturn)) kdump_file_error(const char *path,
+/*
+ * PacketSetDumpName()'s errors, one line each: open()'s (libnpf opens the
+ * file as fopen would and hands it to the module), EINVAL for what is not
+ * a regular file (refused without being opened), and the module's.
+ */
+static void __attribute__((noreturn)) kdump_file_error(LPADAPTER a,
+							const char *path,
 							int err)
 {
-	if (err == EINVAL)
+	switch (err) {
+	case EINVAL:
 		tool_die("%s: not a regular file (the kernel dump writes regular files only)",
 			 path);
-	tool_die("%s: %s", path, strerror(err));
+	case EAGAIN:
+		tool_die("%s: another process holds a lease on it; try again",
+			 path);
+	case EFBIG:
+		tool_die("%s: the file size limit (ulimit -f) leaves no room for the pcap header",
+			 path);
+	case ENODEV:
+		tool_die("%s: The interface disappeared", a->Name);
+	default:
+		tool_die("%s: %s", path, strerror(err));
+	}
 }
 
 /*
@@ -653,9 +669,9 @@ static void kdump_start(struct dump *d)
 	if (!PacketSetDumpLimitsEx(a, o->max_bytes, (uint64_t)o->count))
 		tool_die("%s: cannot set the dump limits: %s", a->Name,
 			 strerror(errno));
-	/* As given: the kernel resolves it from our working directory. */
+	/* As given: opened here, from our working directory, as fopen. */
 	if (!PacketSetDumpName(a, (void *)o->wfile, (int)strlen(o->wfile)))
-		kdump_file_error(o->wfile, errno);
+		kdump_file_error(a, o->wfile, errno);
 	if (!PacketSetMode(a, PACKET_MODE_DUMP))
 		tool_die("%s: cannot start the kernel dump: %s", a->Name,
 			 strerror(errno));
@@ -719,8 +735,10 @@ static int kdump_finish(struct dump *d)
 	bs.bs_capt = (uint32_t)st.bs_capt;
 	tool_print_stats(stderr, ds.packets, &bs);
 	if (ds.error) {
-		fprintf(stderr, "%s: kernel dump: %s\n", tool_name,
-			strerror(-ds.error));
+		/* EFBIG: the dump reached RLIMIT_FSIZE as of kdump_start() */
+		fprintf(stderr, "%s: kernel dump: %s%s\n", tool_name,
+			strerror(-ds.error), ds.error == -EFBIG ?
+			" (the file size limit, ulimit -f)" : "");
 		return RUN_ERROR;
 	}
 	return RUN_DONE;

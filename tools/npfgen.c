@@ -15,13 +15,15 @@
  * quarter second of a --sync file) so that progress and signals are seen.
  *
  * Counts come from the kernel: the frames and bytes sent and refused are
- * the BIOCGSTATSEX deltas of the run, not arithmetic. A system call that a
+ * the BIOCGSTATSEX deltas of the run, not arithmetic. A write() that a
  * signal cut short (a stop and continue, say) is resumed exactly where the
- * kernel's counters say it stopped.
+ * kernel's counters say it stopped; libnpf resumes a send queue itself
+ * (PacketSendPackets() goes on from the first entry not sent), and one it
+ * gives back early is resumed here so.
  *
  * Signals: SIGINT, SIGTERM and SIGHUP are caught and not blocked, so that
- * they interrupt a long write or send queue (EINTR) and the run ends with
- * its summary.
+ * they interrupt a long write (EINTR), or end the run after the current
+ * step of a send queue (libnpf finishes the queue), with its summary.
  */
 #define _GNU_SOURCE
 #include <errno.h>

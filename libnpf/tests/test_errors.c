@@ -91,6 +91,24 @@ static void null_adapter_einval_1_2(void)
 	CHECK_ERR(PacketReceiveMapped(NULL, NULL, NULL), FALSE, EINVAL);
 }
 
+/* A temporary directory for paths that must not exist. */
+static char tmpdir[64];
+
+static const char *tmp_path(const char *name)
+{
+	static char path[128];
+	const char *base = getenv("TMPDIR");
+
+	if (!tmpdir[0]) {
+		snprintf(tmpdir, sizeof(tmpdir), "%s/libnpf-test.XXXXXX",
+			 base && strlen(base) < 32 ? base : "/tmp");
+		if (!mkdtemp(tmpdir))
+			tmpdir[0] = '\0';
+	}
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	return path;
+}
+
 /* An adapter whose descriptor is closed: only argument checks can pass. */
 static ADAPTER dead = { .hFile = -1, .Name = "dead", .NumWrites = 1 };
 
@@ -117,7 +135,11 @@ static void null_argument_einval(void)
 		  EINVAL);
 	/* Valid arguments reach the (closed) descriptor. */
 	CHECK_ERR(PacketSendPackets(&dead, buf, sizeof(buf), FALSE), 0, EBADF);
-	CHECK_ERR(PacketSetDumpName(&dead, "x.pcap", 6), FALSE, EBADF);
+	/* the library opens (creates) the file, the descriptor refuses it */
+	CHECK_ERR(PacketSetDumpName(&dead, (void *)tmp_path("dead.pcap"),
+				    (int)strlen(tmp_path("dead.pcap"))),
+		  FALSE, EBADF);
+	unlink(tmp_path("dead.pcap"));
 	CHECK_ERR(PacketIsDumpEnded(&dead, TRUE), FALSE, EBADF);
 	CHECK_ERR(PacketSetTimestampMode(&dead, TIMESTAMPMODE_NANO), FALSE,
 		  EBADF);
@@ -180,24 +202,6 @@ static void packet_objects(void)
 	CHECK(p->Buffer == buf && p->Length == sizeof(buf));
 	CHECK(p->ulBytesReceived == 0);
 	PacketFreePacket(p);
-}
-
-/* A temporary directory for paths that must not exist. */
-static char tmpdir[64];
-
-static const char *tmp_path(const char *name)
-{
-	static char path[128];
-	const char *base = getenv("TMPDIR");
-
-	if (!tmpdir[0]) {
-		snprintf(tmpdir, sizeof(tmpdir), "%s/libnpf-test.XXXXXX",
-			 base && strlen(base) < 32 ? base : "/tmp");
-		if (!mkdtemp(tmpdir))
-			tmpdir[0] = '\0';
-	}
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	return path;
 }
 
 static void no_device_enoent(void)

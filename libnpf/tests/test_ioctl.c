@@ -6,11 +6,16 @@
  * "device" is /dev/null (opens read-write; reads return 0).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -18,14 +23,29 @@
 
 #define MAXCALLS	8
 
+/* One answer to a send queue: the bytes "sent", then this errno (or 0). */
+struct fake_sendq {
+	uint32_t consumed;
+	int err;
+};
+
 static struct {
 	bool on;
 	int fail_errno;			/* != 0: every call fails with it */
+	unsigned long fail_req;		/* this request fails with... */
+	int fail_req_errno;		/* ...this errno */
 	int ncalls;
 	unsigned long req[MAXCALLS];
 	uint8_t arg[MAXCALLS][64];	/* what the caller passed */
-	char path[64];			/* of the last BIOCSETDUMPFILENAME */
+	int64_t ns[MAXCALLS];		/* when (CLOCK_MONOTONIC) */
+	char path[256];			/* of the last BIOCSETDUMPFILENAME */
+	/* the descriptor of the last BIOCSETDUMPFD, as the kernel saw it */
+	int dfd_ok;			/* fstat and fcntl worked */
+	struct stat dfd_st;
+	int dfd_fl, dfd_fdfl;		/* F_GETFL, F_GETFD */
 	uint32_t consumed;		/* send queues: bytes "sent" */
+	struct fake_sendq sendq[MAXCALLS];	/* scripted answers, first */
+	int nsendq, sendq_calls;
 	int ended_from;			/* BIOCISDUMPENDED: 1 from this call */
 	int ended_calls;
 } fake;
@@ -70,18 +90,49 @@ static void fake_answer(unsigned long req, void *arg)
 	}
 }
 
-/* What the kernel reads behind the argument: the path, the queue. */
-static void fake_follow(unsigned long req, void *arg)
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* What the kernel looks at behind the argument: the descriptor. */
+static void fake_dump_fd(const struct npf_dump_fd *df)
+{
+	fake.dfd_fl = fcntl(df->fd, F_GETFL);
+	fake.dfd_fdfl = fcntl(df->fd, F_GETFD);
+	fake.dfd_ok = fake.dfd_fl >= 0 && fake.dfd_fdfl >= 0 &&
+		      !fstat(df->fd, &fake.dfd_st);
+}
+
+/*
+ * What the kernel reads behind the argument (the path, the descriptor,
+ * the queue) and writes back; the errno the call fails with, or 0.
+ */
+static int fake_follow(unsigned long req, void *arg)
 {
 	const struct npf_dump_name *dn = arg;
 	struct npf_sendq *q = arg;
+	int err = req == fake.fail_req ? fake.fail_req_errno : fake.fail_errno;
 
 	if (req == BIOCSETDUMPFILENAME)
 		snprintf(fake.path, sizeof(fake.path), "%s",
 			 (const char *)(uintptr_t)dn->path);
+	if (req == BIOCSETDUMPFD)
+		fake_dump_fd(arg);
+	if (!is_sendq(req))
+		return err;
 	/* Written back on success and on failure alike. */
-	if (is_sendq(req))
+	if (fake.sendq_calls < fake.nsendq) {
+		q->consumed = fake.sendq[fake.sendq_calls].consumed;
+		err = fake.sendq[fake.sendq_calls].err;
+	} else {
 		q->consumed = fake.consumed;
+	}
+	fake.sendq_calls++;
+	return err;
 }
 
 /* How much of the argument to record: the ioctl size, OID data too. */
@@ -98,6 +149,7 @@ int ioctl(int fd, unsigned long req, ...)
 {
 	va_list ap;
 	void *arg;
+	int err;
 
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
@@ -107,11 +159,12 @@ int ioctl(int fd, unsigned long req, ...)
 	if (fake.ncalls < MAXCALLS) {
 		fake.req[fake.ncalls] = req;
 		memcpy(fake.arg[fake.ncalls], arg, fake_arg_len(req, arg));
+		fake.ns[fake.ncalls] = mono_ns();
 		fake.ncalls++;
 	}
-	fake_follow(req, arg);
-	if (fake.fail_errno) {
-		errno = fake.fail_errno;
+	err = fake_follow(req, arg);
+	if (err) {
+		errno = err;
 		return -1;
 	}
 	fake_answer(req, arg);
@@ -321,27 +374,113 @@ static int last_arg(unsigned long req, const void *want, size_t len)
 	       !memcmp(fake.arg[fake.ncalls - 1], want, len);
 }
 
+/* A directory of its own for a case's files, and the way back. */
+static char case_dir[64];
+static int case_cwd = -1;
+
+static int case_dir_make(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	snprintf(case_dir, sizeof(case_dir), "%s/libnpf-test.XXXXXX",
+		 base && strlen(base) < 32 ? base : "/tmp");
+	if (!mkdtemp(case_dir)) {
+		case_dir[0] = '\0';
+		return -1;
+	}
+	case_cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return case_cwd < 0 || chdir(case_dir) < 0 ? -1 : 0;
+}
+
+static void case_dir_remove(void)
+{
+	char cmd[128];
+
+	if (case_cwd >= 0) {
+		if (fchdir(case_cwd) < 0)
+			CHECK(0);
+		close(case_cwd);
+		case_cwd = -1;
+	}
+	if (!case_dir[0])
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", case_dir);
+	if (system(cmd))
+		printf("  cannot remove %s\n", case_dir);
+	case_dir[0] = '\0';
+}
+
+/* The lowest free descriptor: equal before and after means no leak. */
+static int next_fd(void)
+{
+	int fd = dup(0);
+
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+/* The argument of call @i, a BIOCSETDUMPFD. */
+static struct npf_dump_fd dump_fd_arg(int i)
+{
+	struct npf_dump_fd df;
+
+	memcpy(&df, fake.arg[i], sizeof(df));
+	return df;
+}
+
+/*
+ * Call @i was BIOCSETDUMPFD with flags 0 and a descriptor of @path: a
+ * regular file open write-only, not O_APPEND, not O_NONBLOCK (as fopen's),
+ * close-on-exec, of mode @mode; closed again once the call returned (the
+ * module holds its own reference).
+ */
+static int gave_file(int i, const char *path, mode_t mode)
+{
+	struct npf_dump_fd df = dump_fd_arg(i);
+	struct stat st;
+
+	return fake.ncalls > i && fake.req[i] == BIOCSETDUMPFD &&
+	       df.flags == 0 && fake.dfd_ok && !stat(path, &st) &&
+	       st.st_dev == fake.dfd_st.st_dev &&
+	       st.st_ino == fake.dfd_st.st_ino && S_ISREG(st.st_mode) &&
+	       (st.st_mode & 07777) == mode &&
+	       (fake.dfd_fl & O_ACCMODE) == O_WRONLY &&
+	       !(fake.dfd_fl & (O_APPEND | O_NONBLOCK)) &&
+	       (fake.dfd_fdfl & FD_CLOEXEC) &&
+	       fcntl(df.fd, F_GETFD) < 0 && errno == EBADF;
+}
+
+static long long size_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) < 0 ? -1 : (long long)st.st_size;
+}
+
 static void dump_calls(void)
 {
 	struct npf_dump_limits lim = { 1500000, 10 };
 	struct npf_dump_stats ds;
-	struct npf_dump_name dn;
 	char name[8] = "abc.pcap";	/* no NUL: len says where it ends */
 	LPADAPTER a;
+	mode_t mask = umask(022);
 
 	fake_start();
 	a = open_fake();
 	CHECK(a != NULL);
-	if (!a)
+	CHECK(case_dir_make() == 0);
+	if (!a || !case_dir[0])
 		goto out;
+	/* The library opens it (relative to the working directory). */
 	CHECK(PacketSetDumpName(a, name, sizeof(name)));
-	CHECK(fake.req[0] == BIOCSETDUMPFILENAME &&
-	      !strcmp(fake.path, "abc.pcap"));
-	memcpy(&dn, fake.arg[0], sizeof(dn));
-	CHECK(dn.flags == 0 && dn.pad == 0 && dn.path != 0);
+	CHECK(fake.ncalls == 1 && gave_file(0, "abc.pcap", 0644));
 	/* A NUL inside len ends the name. */
+	fake.ncalls = 0;
+	CHECK(mkdir("d", 0755) == 0);
 	CHECK(PacketSetDumpName(a, "d/x.pcap\0junk", 13));
-	CHECK(!strcmp(fake.path, "d/x.pcap"));
+	CHECK(fake.ncalls == 1 && gave_file(0, "d/x.pcap", 0644));
+	CHECK(size_of("d/x.pcap") == 0 && size_of("d/x.pcapjunk") < 0);
 	CHECK(PacketSetDumpLimits(a, 1500000, 10));
 	CHECK(last_arg(BIOCSETDUMPLIMITS, &lim, sizeof(lim)));
 	lim.max_bytes = 5ULL << 32;
@@ -350,11 +489,159 @@ static void dump_calls(void)
 	CHECK(last_arg(BIOCSETDUMPLIMITS, &lim, sizeof(lim)));
 	CHECK(PacketGetDumpStats(a, &ds));
 	CHECK(!memcmp(&ds, &fake_dump, sizeof(ds)));
-	fake.fail_errno = ENOENT;
-	CHECK_ERR(PacketSetDumpName(a, name, sizeof(name)), FALSE, ENOENT);
+	/* The module's refusal is the call's. */
+	fake.fail_errno = ENODEV;
+	CHECK_ERR(PacketSetDumpName(a, name, sizeof(name)), FALSE, ENODEV);
 out:
 	PacketCloseAdapter(a);
 	fake_stop();
+	case_dir_remove();
+	umask(mask);
+}
+
+/*
+ * PacketSetDumpName() opens the file as fopen(name, "w") would: created
+ * with 0666 less the umask, truncated, through a symlink; the module gets
+ * the descriptor, which the library closes again.
+ */
+static void dump_name_opens_file(void)
+{
+	mode_t mask = umask(077);
+	int fd, lowest = next_fd();
+	LPADAPTER a;
+
+	fake_start();
+	a = open_fake();
+	CHECK(a != NULL);
+	CHECK(case_dir_make() == 0);
+	if (!a || !case_dir[0])
+		goto out;
+	CHECK(PacketSetDumpName(a, "a.pcap", 6));
+	CHECK(fake.ncalls == 1 && gave_file(0, "a.pcap", 0600));
+	umask(022);
+	fake.ncalls = 0;
+	CHECK(PacketSetDumpName(a, "b.pcap", 6));
+	CHECK(fake.ncalls == 1 && gave_file(0, "b.pcap", 0644));
+	umask(0);
+	fake.ncalls = 0;
+	CHECK(PacketSetDumpName(a, "c.pcap", 6));
+	CHECK(fake.ncalls == 1 && gave_file(0, "c.pcap", 0666));
+
+	/* an existing file: cut to nothing, its mode kept */
+	fd = open("old.pcap", O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
+	CHECK(fd >= 0 && write(fd, "old data", 8) == 8);
+	close(fd);
+	CHECK(chmod("old.pcap", 0640) == 0);
+	fake.ncalls = 0;
+	CHECK(PacketSetDumpName(a, "old.pcap", 8));
+	CHECK(fake.ncalls == 1 && gave_file(0, "old.pcap", 0640));
+	CHECK(size_of("old.pcap") == 0);
+
+	/* a symlink: followed, its target created */
+	umask(022);
+	CHECK(mkdir("t", 0755) == 0 && symlink("t/target.pcap", "link") == 0);
+	fake.ncalls = 0;
+	CHECK(PacketSetDumpName(a, "link", 4));
+	CHECK(fake.ncalls == 1 && gave_file(0, "t/target.pcap", 0644));
+	CHECK(gave_file(0, "link", 0644));
+out:
+	PacketCloseAdapter(a);
+	fake_stop();
+	case_dir_remove();
+	CHECK(next_fd() == lowest);
+	umask(mask);
+}
+
+/*
+ * What cannot be a dump file fails before the module is asked, with
+ * open()'s errno (EISDIR, ENOENT) or EINVAL for what is there and not a
+ * regular file; a FIFO without a reader never blocks the call.
+ */
+static void dump_name_refused(void)
+{
+	int lowest = next_fd(), r;
+	LPADAPTER a;
+
+	fake_start();
+	a = open_fake();
+	CHECK(a != NULL);
+	CHECK(case_dir_make() == 0);
+	if (!a || !case_dir[0])
+		goto out;
+	CHECK(mkdir("dir", 0755) == 0);
+	CHECK_ERR(PacketSetDumpName(a, "dir", 3), FALSE, EISDIR);
+	CHECK_ERR(PacketSetDumpName(a, "dir/", 4), FALSE, EISDIR);
+	CHECK_ERR(PacketSetDumpName(a, "none/x.pcap", 11), FALSE, ENOENT);
+	CHECK_ERR(PacketSetDumpName(a, "/dev/null", 9), FALSE, EINVAL);
+	CHECK(mkfifo("fifo", 0644) == 0);
+	alarm(10);	/* a blocked open ends the test, not the suite */
+	CHECK_ERR(PacketSetDumpName(a, "fifo", 4), FALSE, EINVAL);
+	/* with a reader: still not a regular file */
+	r = open("fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	CHECK(r >= 0);
+	CHECK_ERR(PacketSetDumpName(a, "fifo", 4), FALSE, EINVAL);
+	close(r);
+	alarm(0);
+	CHECK(fake.ncalls == 0);
+	/* a place this user may not write (root may write anywhere) */
+	if (geteuid() != 0) {
+		CHECK(chmod("dir", 0555) == 0);
+		CHECK_ERR(PacketSetDumpName(a, "dir/x.pcap", 10), FALSE,
+			  EACCES);
+		CHECK(fake.ncalls == 0);
+	}
+out:
+	PacketCloseAdapter(a);
+	fake_stop();
+	case_dir_remove();
+	CHECK(next_fd() == lowest);
+}
+
+/*
+ * A module older than API 1.2 does not know BIOCSETDUMPFD (ENOTTY): the
+ * path goes to BIOCSETDUMPFILENAME. Any other refusal is the call's, with
+ * no second try; either way the library's descriptor is closed.
+ */
+static void dump_name_old_module(void)
+{
+	int lowest = next_fd();
+	struct npf_dump_name dn;
+	LPADAPTER a;
+
+	fake_start();
+	a = open_fake();
+	CHECK(a != NULL);
+	CHECK(case_dir_make() == 0);
+	if (!a || !case_dir[0])
+		goto out;
+	fake.fail_req = BIOCSETDUMPFD;
+	fake.fail_req_errno = ENOTTY;
+	CHECK(PacketSetDumpName(a, "old.pcap\0x", 10));
+	CHECK(fake.ncalls == 2 && fake.req[1] == BIOCSETDUMPFILENAME);
+	CHECK(!strcmp(fake.path, "old.pcap"));
+	memcpy(&dn, fake.arg[1], sizeof(dn));
+	CHECK(dn.flags == 0 && dn.pad == 0);
+	CHECK(fcntl(dump_fd_arg(0).fd, F_GETFD) < 0 && errno == EBADF);
+	/* the old module's own errors */
+	fake.ncalls = 0;
+	fake.fail_errno = EACCES;
+	CHECK_ERR(PacketSetDumpName(a, "old.pcap", 8), FALSE, EACCES);
+	CHECK(fake.ncalls == 2);
+	/* a new module's refusal: no fallback */
+	fake.ncalls = 0;
+	fake.fail_req_errno = EBADF;
+	fake.fail_errno = 0;
+	CHECK_ERR(PacketSetDumpName(a, "old.pcap", 8), FALSE, EBADF);
+	CHECK(fake.ncalls == 1 && fake.req[0] == BIOCSETDUMPFD);
+	fake.ncalls = 0;
+	fake.fail_req_errno = EINVAL;
+	CHECK_ERR(PacketSetDumpName(a, "old.pcap", 8), FALSE, EINVAL);
+	CHECK(fake.ncalls == 1);
+out:
+	PacketCloseAdapter(a);
+	fake_stop();
+	case_dir_remove();
+	CHECK(next_fd() == lowest);
 }
 
 static void dump_ended(void)
@@ -412,6 +699,168 @@ static void send_packets(void)
 	fake.consumed = 0;
 	fake.fail_errno = ENETDOWN;
 	CHECK_ERR(PacketSendPackets(a, buf, sizeof(buf), TRUE), 0, ENETDOWN);
+out:
+	PacketCloseAdapter(a);
+	fake_stop();
+}
+
+/* A queue of 3 entries of 60 bytes (76 with the header), at @usec[i]. */
+#define ENTRY	76
+static void make_queue(uint8_t *buf, const uint32_t sec[3],
+		       const uint32_t usec[3])
+{
+	struct npf_sendq_hdr h = { 0, 0, 60, 60 };
+	int i;
+
+	memset(buf, 0x5a, 3 * ENTRY);
+	for (i = 0; i < 3; i++) {
+		h.tv_sec = sec[i];
+		h.tv_usec = usec[i];
+		memcpy(buf + i * ENTRY, &h, sizeof(h));
+	}
+}
+
+/* Call @i sent @len bytes from buf + @off. */
+static int sent_from(int i, const uint8_t *buf, uint32_t off, uint32_t len)
+{
+	struct npf_sendq q;
+
+	memcpy(&q, fake.arg[i], sizeof(q));
+	return q.buf == (uintptr_t)buf + off && q.len == len;
+}
+
+/* The next calls answer as @n scripted (consumed, errno) pairs. */
+static void script(const struct fake_sendq *answers, int n)
+{
+	memcpy(fake.sendq, answers, (size_t)n * sizeof(*answers));
+	fake.nsendq = n;
+	fake.sendq_calls = 0;
+	fake.ncalls = 0;
+}
+
+/*
+ * A signal that stops a queue once entries left fails the ioctl with
+ * EINTR: the library resumes at buf + consumed until the queue is done or
+ * fails otherwise, so that no entry goes twice. EINTR with nothing sent
+ * (a handler without SA_RESTART) ends the call.
+ */
+static void send_packets_resume(void)
+{
+	static const uint32_t sec[3], usec[3];
+	static const struct fake_sendq twice[] = {
+		{ ENTRY, EINTR }, { ENTRY, EINTR }, { ENTRY, 0 },
+	}, first[] = {
+		{ 0, EINTR },
+	}, then_handler[] = {
+		{ ENTRY, EINTR }, { 0, EINTR },
+	}, then_error[] = {
+		{ 2 * ENTRY, EINTR }, { 0, EMSGSIZE },
+	}, all_went[] = {
+		{ 3 * ENTRY, EINTR },
+	}, too_much[] = {
+		{ 3 * ENTRY + 1, EINTR },
+	};
+	static uint8_t buf[3 * ENTRY];
+	LPADAPTER a;
+	int sync;
+
+	make_queue(buf, sec, usec);
+	fake_start();
+	a = open_fake();
+	CHECK(a != NULL);
+	if (!a)
+		goto out;
+	for (sync = 0; sync < 2; sync++) {
+		script(twice, 3);
+		errno = 0;
+		CHECK(PacketSendPackets(a, buf, sizeof(buf), sync) ==
+		      sizeof(buf));
+		CHECK(fake.ncalls == 3 && sent_from(0, buf, 0, 3 * ENTRY) &&
+		      sent_from(1, buf, ENTRY, 2 * ENTRY) &&
+		      sent_from(2, buf, 2 * ENTRY, ENTRY));
+		CHECK(fake.req[2] == (sync ? BIOCSENDPACKETSSYNC :
+					     BIOCSENDPACKETSNOSYNC));
+
+		script(first, 1);
+		CHECK_ERR(PacketSendPackets(a, buf, sizeof(buf), sync), 0,
+			  EINTR);
+		CHECK(fake.ncalls == 1);
+
+		script(then_handler, 2);
+		CHECK_ERR(PacketSendPackets(a, buf, sizeof(buf), sync), ENTRY,
+			  EINTR);
+		CHECK(fake.ncalls == 2 && sent_from(1, buf, ENTRY, 2 * ENTRY));
+
+		script(then_error, 2);
+		CHECK_ERR(PacketSendPackets(a, buf, sizeof(buf), sync),
+			  2 * ENTRY, EMSGSIZE);
+		CHECK(fake.ncalls == 2 && sent_from(1, buf, 2 * ENTRY, ENTRY));
+
+		script(all_went, 1);
+		CHECK(PacketSendPackets(a, buf, sizeof(buf), sync) ==
+		      sizeof(buf));
+		CHECK(fake.ncalls == 1);
+
+		/* a module that says it sent more than it had: no resume */
+		script(too_much, 1);
+		CHECK_ERR(PacketSendPackets(a, buf, sizeof(buf), sync), 0,
+			  EIO);
+		CHECK(fake.ncalls == 1);
+	}
+out:
+	PacketCloseAdapter(a);
+	fake_stop();
+}
+
+/*
+ * A resumed SYNC queue: the module starts the rest's clock at its first
+ * entry, which it sends at once; the library first waits until that entry
+ * is due (the call's start plus its offset from the first entry), so that
+ * a signal does not shorten the gap. Entries already late (timestamps
+ * going back, or a long stop) go at once, and NOSYNC never waits.
+ */
+static void send_packets_sync_resume_waits(void)
+{
+	static const uint32_t sec[3] = { 100, 100, 100 };
+	static const uint32_t usec[3] = { 0, 150000, 180000 };
+	static const uint32_t sec_far[3] = { 100, 110, 90 };
+	static const struct fake_sendq cut[] = {
+		{ ENTRY, EINTR }, { ENTRY, EINTR }, { ENTRY, 0 },
+	}, back[] = {
+		{ 2 * ENTRY, EINTR }, { ENTRY, 0 },
+	};
+	static uint8_t buf[3 * ENTRY];
+	int64_t t0;
+	LPADAPTER a;
+
+	fake_start();
+	a = open_fake();
+	CHECK(a != NULL);
+	if (!a)
+		goto out;
+	make_queue(buf, sec, usec);
+	script(cut, 3);
+	t0 = mono_ns();
+	CHECK(PacketSendPackets(a, buf, sizeof(buf), TRUE) == sizeof(buf));
+	CHECK(fake.ncalls == 3);
+	/* entry 1 is due 150 ms, entry 2 180 ms after the call began */
+	CHECK(fake.ns[1] - t0 >= 150000000);
+	CHECK(fake.ns[2] - t0 >= 180000000);
+	CHECK(fake.ns[2] - t0 < 5000000000LL);
+
+	/* 10 s apart: NOSYNC does not wait */
+	make_queue(buf, sec_far, usec);
+	script(cut, 3);
+	t0 = mono_ns();
+	CHECK(PacketSendPackets(a, buf, sizeof(buf), FALSE) == sizeof(buf));
+	CHECK(fake.ncalls == 3 && mono_ns() - t0 < 5000000000LL);
+
+	/* SYNC, entry 2 before entry 0: due already */
+	make_queue(buf, sec_far, usec);
+	script(back, 2);
+	t0 = mono_ns();
+	CHECK(PacketSendPackets(a, buf, sizeof(buf), TRUE) == sizeof(buf));
+	CHECK(fake.ncalls == 2 && mono_ns() - t0 < 5000000000LL);
 out:
 	PacketCloseAdapter(a);
 	fake_stop();
@@ -530,8 +979,13 @@ const struct t_case ioctl_cases[] = {
 	T_CASE(oid_requests),
 	T_CASE(stats64),
 	T_CASE(dump_calls),
+	T_CASE(dump_name_opens_file),
+	T_CASE(dump_name_refused),
+	T_CASE(dump_name_old_module),
 	T_CASE(dump_ended),
 	T_CASE(send_packets),
+	T_CASE(send_packets_resume),
+	T_CASE(send_packets_sync_resume_waits),
 	T_CASE(receive_and_send),
 	T_CASE(timestamp_mode),
 	T_CASE(record_format),
