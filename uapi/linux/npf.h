@@ -139,9 +139,11 @@
  *
  * Kernel dump (BIOCSMODE NPF_MODE_DUMP, optionally | NPF_MODE_STAT)
  * -----------------------------------------------------------------
- * BIOCSETDUMPFD (API 1.2) hands the kernel a file the caller opened: a
- * regular file (else EINVAL) open for writing (else EBADF), not O_APPEND
- * (EINVAL: records are written at known offsets). The kernel cuts it to
+ * BIOCSETDUMPFD (API 1.2) hands the kernel a file the caller opened: open
+ * for writing (else EBADF, checked first, as write(2) does: a directory fd
+ * gets EBADF), a regular file (else EINVAL), not O_APPEND (EINVAL: records
+ * are written at known offsets); a 32-bit caller opens it with O_LARGEFILE
+ * (open64), or the dump ends at 2 GiB with EFBIG. The kernel cuts it to
  * zero length, writes the pcap header and keeps its own reference, so the
  * caller may close the fd at once; permissions, symlinks, the umask and
  * O_CREAT/O_TRUNC are the opener's business, as for any program. The
