@@ -14,7 +14,7 @@
 #include "npf_test.h"
 
 #define PHDR	((u32)sizeof(struct npf_pcap_file_hdr))	/* 24 */
-#define RHDR	((u32)sizeof(struct npf_pcap_rec_hdr))	/* 16 */
+#define RHDR	((u32)sizeof(struct npf_pcap_hdr))	/* 16 */
 
 static void file_put_res(struct kunit_resource *res)
 {
@@ -80,6 +80,8 @@ static struct file *start_dump(struct kunit *test, struct npf_open *o,
 	o->dump.bytes = PHDR;
 	o->mode = NPF_MODE_DUMP;
 	o->linktype = 1;
+	/* as npf_resume() leaves it in MODE_DUMP: read() may not consume */
+	npf_ring_flush(&o->ring, false, false);
 	return f;
 }
 
@@ -96,7 +98,7 @@ static void put3(struct kunit *test, struct npf_open *o)
 static u32 check_rec(struct kunit *test, const u8 *p, u32 caplen, u32 len,
 		     u8 fill, u32 frac)
 {
-	const struct npf_pcap_rec_hdr *r = (const void *)p;
+	const struct npf_pcap_hdr *r = (const void *)p;
 
 	KUNIT_EXPECT_EQ(test, r->ts_sec, 1000U + fill);
 	KUNIT_EXPECT_EQ(test, r->ts_frac, frac);
@@ -146,41 +148,6 @@ static void dump_pcap_header(struct kunit *test)
 	b = slurp(test, pn, &len);
 	KUNIT_ASSERT_EQ(test, len, (size_t)PHDR);
 	check_header(test, b, 0xa1b23c4d, 96, 101);
-}
-
-/* The ring holds one unit; the file may want the other. */
-static void dump_rec_hdr_units(struct kunit *test)
-{
-	struct npf_open *o = npf_test_open(test, 0);
-	struct npf_pcap_rec_hdr ph;
-	struct bpf_hdr h = {
-		.bh_tstamp = { .tv_sec = 0x100000005LL },
-		.bh_caplen = 60,
-		.bh_datalen = 1514,
-		.bh_hdrlen = sizeof(h),
-	};
-
-	h.bh_tstamp.tv_usec = 123456;
-	o->tstamp_nano = false;
-	o->dump.nano = false;
-	npf_dump_rec_hdr(o, &ph, &h);
-	KUNIT_EXPECT_EQ(test, ph.ts_frac, 123456U);
-	KUNIT_EXPECT_EQ(test, ph.caplen, 60U);
-	KUNIT_EXPECT_EQ(test, ph.len, 1514U);
-	/* pcap's seconds are 32 bits, unsigned */
-	KUNIT_EXPECT_EQ(test, ph.ts_sec, 5U);
-
-	o->dump.nano = true;
-	npf_dump_rec_hdr(o, &ph, &h);
-	KUNIT_EXPECT_EQ(test, ph.ts_frac, 123456000U);
-
-	h.bh_tstamp.tv_usec = 123456789;
-	o->tstamp_nano = true;
-	npf_dump_rec_hdr(o, &ph, &h);
-	KUNIT_EXPECT_EQ(test, ph.ts_frac, 123456789U);
-	o->dump.nano = false;
-	npf_dump_rec_hdr(o, &ph, &h);
-	KUNIT_EXPECT_EQ(test, ph.ts_frac, 123456U);
 }
 
 static void dump_limit_arithmetic(struct kunit *test)
@@ -434,6 +401,179 @@ static void dump_header_rewrite_error_keeps_records(struct kunit *test)
 	}
 }
 
+/*
+ * Guards issue 12's "RLIMIT_FSIZE bounds the dump (EFBIG)": the opener's
+ * file size limit, taken when the file is set (d->max_fsize), bounds the
+ * dump as BIOCSETDUMPLIMITS' limits do (whole records, exactly), so the
+ * worker (a kworker, whose own limit is infinite) never writes past it;
+ * the dump then ends with EFBIG, as a write(2) would fail, while a limit
+ * the caller set ends it with 0 (also when both are reached at once).
+ */
+static void fsize_case(struct kunit *test, const char *tag, u64 max_fsize,
+		       u64 max_bytes, u64 max_packets, int error)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	const char *path = tmp_path(test, tag);
+	size_t len;
+
+	start_dump(test, o, path, false, 262144);
+	o->dump.max_fsize = max_fsize;
+	o->dump.max_bytes = max_bytes;
+	o->dump.max_packets = max_packets;
+	put3(test, o);
+	npf_dump_sync(o);
+	KUNIT_EXPECT_TRUE_MSG(test, o->dump.ended, "%s", tag);
+	KUNIT_EXPECT_EQ_MSG(test, o->dump.error, error, "%s", tag);
+	/* one record (16 + 10) fits, the second (16 + 60) does not */
+	KUNIT_EXPECT_EQ_MSG(test, o->dump.packets, 1ULL, "%s", tag);
+	KUNIT_EXPECT_EQ(test, o->dump.bytes, (u64)PHDR + RHDR + 10);
+	KUNIT_EXPECT_EQ(test, o->ring.used, 96U + 40U);
+	slurp(test, path, &len);
+	KUNIT_EXPECT_EQ_MSG(test, len, (size_t)PHDR + RHDR + 10, "%s", tag);
+}
+
+static void dump_fsize_limit(struct kunit *test)
+{
+	const u64 lim = PHDR + RHDR + 10 + 5;
+
+	fsize_case(test, "-fsize", lim, 0, 0, -EFBIG);
+	fsize_case(test, "-fsize-bytes-larger", lim, lim + 50, 0, -EFBIG);
+	fsize_case(test, "-bytes", 0, lim, 0, 0);
+	fsize_case(test, "-both-bytes", lim, lim, 0, 0);
+	fsize_case(test, "-both-packets", lim, 0, 1, 0);
+}
+
+/* Set @o's dump file to @file as BIOCSETDUMPFD does; a failure gives it back. */
+static long use_file(struct npf_open *o, struct file *file, u32 flags)
+{
+	long ret = npf_dump_use_file(o, file, flags);
+
+	if (ret)
+		fput(file);
+	return ret;
+}
+
+/* Open @path, to be handed to the open (not test-managed). */
+static struct file *new_file(struct kunit *test, const char *path, int flags)
+{
+	struct file *f = filp_open(path, flags | O_LARGEFILE, 0600);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(f), "open %s: %ld", path,
+			       PTR_ERR_OR_ZERO(f));
+	return f;
+}
+
+/* The caller's RLIMIT_FSIZE is read when the file is set. */
+static void dump_fsize_from_rlimit(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	const char *path = tmp_path(test, "");
+	struct rlimit *rl = &current->signal->rlim[RLIMIT_FSIZE];
+	struct rlimit old = *rl;
+	struct file *f;
+	loff_t pos = 0;
+	size_t len;
+	u8 junk[100];
+	long ret;
+
+	o->linktype = 1;
+	o->snaplen = 1500;
+	o->mode = NPF_MODE_DUMP;
+	/* a file that has something in it */
+	memset(junk, 'x', sizeof(junk));
+	f = open_file(test, path, O_WRONLY | O_CREAT | O_TRUNC);
+	KUNIT_ASSERT_EQ(test, kernel_write(f, junk, sizeof(junk), &pos),
+			(ssize_t)sizeof(junk));
+
+	/* not even the header fits: EFBIG, the file untouched */
+	rl->rlim_cur = PHDR - 1;
+	ret = use_file(o, new_file(test, path, O_WRONLY), 0);
+	*rl = old;
+	KUNIT_EXPECT_EQ(test, ret, (long)-EFBIG);
+	KUNIT_EXPECT_NULL(test, o->dump.file);
+	slurp(test, path, &len);
+	KUNIT_EXPECT_EQ(test, len, sizeof(junk));
+
+	/* the header fits, no record does (16 + 1): ended at once, EFBIG */
+	rl->rlim_cur = PHDR + RHDR;
+	ret = use_file(o, new_file(test, path, O_WRONLY), 0);
+	*rl = old;
+	KUNIT_ASSERT_EQ(test, ret, 0L);
+	KUNIT_EXPECT_EQ(test, o->dump.max_fsize, (u64)PHDR + RHDR);
+	KUNIT_EXPECT_TRUE(test, o->dump.ended);
+	KUNIT_EXPECT_EQ(test, o->dump.error, -EFBIG);
+	slurp(test, path, &len);
+	KUNIT_EXPECT_EQ(test, len, (size_t)PHDR);
+
+	/* room for records: the limit is remembered, the dump goes on */
+	rl->rlim_cur = 1000;
+	ret = use_file(o, new_file(test, path, O_WRONLY), 0);
+	*rl = old;
+	KUNIT_ASSERT_EQ(test, ret, 0L);
+	KUNIT_EXPECT_EQ(test, o->dump.max_fsize, 1000ULL);
+	KUNIT_EXPECT_FALSE(test, o->dump.ended);
+	KUNIT_EXPECT_EQ(test, o->dump.error, 0);
+
+	/* no limit */
+	rl->rlim_cur = RLIM_INFINITY;
+	ret = use_file(o, new_file(test, path, O_WRONLY), 0);
+	*rl = old;
+	KUNIT_ASSERT_EQ(test, ret, 0L);
+	KUNIT_EXPECT_EQ(test, o->dump.max_fsize, 0ULL);
+	npf_dump_close(o);
+}
+
+/*
+ * What a dump file must be, however it was opened (BIOCSETDUMPFD takes
+ * the caller's file as it is): open for writing (else EBADF, as
+ * write(2) says), a regular file (a FIFO or a device could block the
+ * worker or have side effects) and not O_APPEND (records are written at
+ * the dump's own offsets, and a failed write is cut back there): EINVAL.
+ * A refused file changes nothing: the dump goes on in the old one.
+ */
+static void dump_check_file_rules(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	const char *path = tmp_path(test, ""), *keep = tmp_path(test, "-keep");
+	struct file *f, *kept;
+	size_t len;
+
+	f = open_file(test, path, O_RDWR | O_CREAT | O_TRUNC);
+	KUNIT_EXPECT_EQ(test, npf_dump_check_file(f), 0);
+	f = open_file(test, path, O_WRONLY);
+	KUNIT_EXPECT_EQ(test, npf_dump_check_file(f), 0);
+	f = open_file(test, path, O_RDONLY);
+	KUNIT_EXPECT_EQ(test, npf_dump_check_file(f), -EBADF);
+	f = open_file(test, path, O_WRONLY | O_APPEND);
+	KUNIT_EXPECT_EQ(test, npf_dump_check_file(f), -EINVAL);
+	f = open_file(test, path, O_RDWR | O_APPEND);
+	KUNIT_EXPECT_EQ(test, npf_dump_check_file(f), -EINVAL);
+	f = open_file(test, "/dev/null", O_WRONLY);
+	KUNIT_EXPECT_EQ(test, npf_dump_check_file(f), -EINVAL);
+	f = open_file(test, "/dev/null", O_RDONLY);
+	KUNIT_EXPECT_EQ(test, npf_dump_check_file(f), -EBADF);
+
+	/* through the setter: refused, the dump goes on in its file */
+	o->linktype = 1;
+	o->mode = NPF_MODE_DUMP;
+	KUNIT_ASSERT_EQ(test, use_file(o, new_file(test, keep, O_WRONLY |
+						   O_CREAT | O_TRUNC), 0), 0L);
+	kept = o->dump.file;
+	KUNIT_EXPECT_EQ(test, use_file(o, new_file(test, path, O_RDONLY), 0),
+			(long)-EBADF);
+	KUNIT_EXPECT_EQ(test, use_file(o, new_file(test, path, O_WRONLY |
+						   O_APPEND), 0), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, use_file(o, new_file(test, "/dev/null",
+						   O_WRONLY), 0), (long)-EINVAL);
+	KUNIT_EXPECT_PTR_EQ(test, o->dump.file, kept);
+	KUNIT_ASSERT_NOT_NULL(test, npf_test_put_rec(o, 8, 0, 1));
+	npf_dump_sync(o);
+	KUNIT_EXPECT_EQ(test, o->dump.packets, 1ULL);
+	npf_dump_close(o);
+	slurp(test, keep, &len);
+	KUNIT_EXPECT_EQ(test, len, (size_t)PHDR + RHDR + 8);
+}
+
 /* --- the ioctls ------------------------------------------------------------------ */
 
 static void dump_ioctl_limits_stats(struct kunit *test)
@@ -541,6 +681,33 @@ static void dump_set_file_errors(struct kunit *test)
 	put_name(test, u, path, 0, 0);
 	WRITE_ONCE(o->gone, true);
 	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFILENAME, u), -ENODEV);
+	KUNIT_EXPECT_NULL(test, o->dump.file);
+}
+
+/* BIOCSETDUMPFD: what is checked before the file is looked at. */
+static void dump_set_fd_errors(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	void __user *u = npf_test_ualloc(test, 4096);
+	struct npf_dump_fd req = { .fd = -1 };
+
+	NPF_TEST_PUT(test, u, &req, sizeof(req));
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFD, u), -ENXIO);
+	o->bound = true;
+	o->linktype = 1;
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFD, u), -EBADF);
+	req.fd = INT_MAX;
+	NPF_TEST_PUT(test, u, &req, sizeof(req));
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFD, u), -EBADF);
+	req.flags = 2;
+	NPF_TEST_PUT(test, u, &req, sizeof(req));
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFD, u), -EINVAL);
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFD, NPF_TEST_BADPTR),
+			-EFAULT);
+	req.flags = 0;
+	NPF_TEST_PUT(test, u, &req, sizeof(req));
+	WRITE_ONCE(o->gone, true);
+	KUNIT_EXPECT_EQ(test, npf_dump_ioctl(o, BIOCSETDUMPFD, u), -ENODEV);
 	KUNIT_EXPECT_NULL(test, o->dump.file);
 }
 
@@ -660,7 +827,6 @@ static void dump_suite_exit(struct kunit_suite *suite)
 
 static struct kunit_case npf_dump_cases[] = {
 	KUNIT_CASE(dump_pcap_header),
-	KUNIT_CASE(dump_rec_hdr_units),
 	KUNIT_CASE(dump_limit_arithmetic),
 	KUNIT_CASE(dump_sync_writes_records),
 	KUNIT_CASE(dump_sync_many_batches),
@@ -671,9 +837,13 @@ static struct kunit_case npf_dump_cases[] = {
 	KUNIT_CASE(dump_write_error_nothing_written),
 	KUNIT_CASE(dump_filter_changed_header),
 	KUNIT_CASE(dump_header_rewrite_error_keeps_records),
+	KUNIT_CASE(dump_fsize_limit),
+	KUNIT_CASE(dump_fsize_from_rlimit),
+	KUNIT_CASE(dump_check_file_rules),
 	KUNIT_CASE(dump_ioctl_limits_stats),
 	KUNIT_CASE(dump_ioctl_tiny_byte_limit),
 	KUNIT_CASE(dump_set_file_errors),
+	KUNIT_CASE(dump_set_fd_errors),
 	KUNIT_CASE(dump_set_file_and_replace),
 	KUNIT_CASE(dump_set_file_alloc_failures),
 	{}

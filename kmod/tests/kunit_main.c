@@ -14,8 +14,9 @@
 #include <linux/slab.h>
 #include <kunit/resource.h>
 
-#include "dev.h"
 #include "filter.h"
+#include "internal.h"
+#include "wait.h"
 #include "xmit.h"
 #include "npf_test.h"
 
@@ -150,19 +151,11 @@ unsigned int npf_test_fail_off(void)
 
 /* --- a hand-made open ---------------------------------------------------- */
 
-/* The read-timeout timer of a hand-made open: nobody polls it. */
-static void npf_test_poll_timeout(struct timer_list *t)
-{
-	struct npf_open *o = from_timer(o, t, poll_timer);
-
-	WRITE_ONCE(o->timed_out, true);
-}
-
 static void npf_test_open_free(struct kunit_resource *res)
 {
 	struct npf_open *o = res->data;
 
-	del_timer_sync(&o->poll_timer);
+	npf_wait_release(o);
 	npf_dump_release(o);
 	npf_filter_release(o);
 	if (o->sk)
@@ -185,8 +178,8 @@ struct npf_open *npf_test_open(struct kunit *test, u32 ring_size)
 		KUNIT_ASSERT_FAILURE(test, "npf_ring_init(%u) failed", ring_size);
 	}
 	mutex_init(&o->lock);
-	init_waitqueue_head(&o->wait);
-	timer_setup(&o->poll_timer, npf_test_poll_timeout, 0);
+	/* kmod/wait.c's own: the wait queue and poll()'s read timeout */
+	npf_wait_init(o);
 	INIT_LIST_HEAD(&o->node);
 	INIT_LIST_HEAD(&o->bound_node);
 	o->timeout_ms = NPF_DEFAULT_TIMEOUT_MS;
@@ -229,4 +222,4 @@ struct bpf_hdr *npf_test_put_rec(struct npf_open *o, u32 caplen, u32 datalen,
 }
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests of npf (ring, stats, dump, xmit, filter, ioctl)");
+MODULE_DESCRIPTION("KUnit tests of npf (ring, records, wait, stats, dump, xmit, filter, oid, ioctl)");

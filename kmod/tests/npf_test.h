@@ -42,10 +42,11 @@ void npf_test_on_exit(struct kunit *test, kunit_resource_free_t fn, void *data);
 /*
  * A struct npf_open with what the stage under test needs, test-managed
  * (freed, ring and counters included, when the case ends): zeroed, ring
- * of @ring_size bytes (0: 4096), per-CPU counters, locks, wait queue,
- * read-timeout timer and dump state initialised, the defaults of a fresh
- * open, o->net the initial namespace. Not bound, no socket, not in
- * npf_opens. (dev.c's npf_open() is static: dev_test.c uses the real one.)
+ * of @ring_size bytes (0: 4096), per-CPU counters, locks, the wait queue
+ * and poll()'s read timeout (npf_wait_init()), dump state initialised,
+ * the defaults of a fresh open, o->net the initial namespace. Not bound,
+ * no socket, not in npf_opens. (dev.c's npf_open() is static:
+ * dev_test.c uses the real one.)
  */
 struct npf_open *npf_test_open(struct kunit *test, u32 ring_size);
 

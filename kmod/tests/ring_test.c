@@ -119,6 +119,15 @@ static void expect_empty(struct kunit *test, struct npf_ring *ring)
 	KUNIT_EXPECT_EQ(test, ring->used, 0U);
 }
 
+/* Lend the next run (the ring is readable): its length, its offset in *@off. */
+static u32 lend(struct kunit *test, struct npf_ring *ring, u32 *off)
+{
+	u32 len = 0xdeadbeef;
+
+	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, off, &len), 0);
+	return len;
+}
+
 /* --- record layout --------------------------------------------------------- */
 
 static void layout_wordalign(struct kunit *test)
@@ -177,6 +186,10 @@ static void ring_init_is_empty(struct kunit *test)
 	expect_empty(test, ring);
 	KUNIT_EXPECT_FALSE(test, ring->overflow);
 	KUNIT_EXPECT_NULL(test, memchr_inv(ring->buf, 0, ring->size));
+	/* a new open is in MODE_CAPT: its reads consume; nothing maps it */
+	KUNIT_EXPECT_TRUE(test, ring->readable);
+	KUNIT_EXPECT_FALSE(test, ring->pcap);
+	KUNIT_EXPECT_EQ(test, ring->mapped, 0);
 }
 
 /* 64-byte records (32 of header, 32 of data) fill a 4096-byte ring in 64. */
@@ -459,7 +472,7 @@ static void ring_flush_empties(struct kunit *test)
 	for (i = 0; i < 5; i++)
 		ring_put(ring, 32, i);
 	KUNIT_EXPECT_TRUE(test, ring->overflow);
-	npf_ring_flush(ring, false);
+	npf_ring_flush(ring, false, true);
 	expect_empty(test, ring);
 	KUNIT_EXPECT_FALSE(test, ring->overflow);
 	KUNIT_EXPECT_EQ(test, ring->size, 256U);
@@ -584,7 +597,7 @@ static void ring_pcap_span(struct kunit *test)
 {
 	struct npf_ring *ring = ring_new(test, 4096);
 
-	npf_ring_flush(ring, true);
+	npf_ring_flush(ring, true, true);
 	KUNIT_EXPECT_TRUE(test, ring->pcap);
 	/* 16 + 5, 16 + 0, 16 + 9: offsets 0, 21, 37; no padding */
 	KUNIT_ASSERT_EQ(test, ring_put_pcap(ring, 5, 1), 0L);
@@ -597,7 +610,7 @@ static void ring_pcap_span(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 62, 36, true), 21U);
 	KUNIT_EXPECT_EQ(test, npf_ring_span(ring->buf, 62, 20, true), 0U);
 	/* the same bytes read as bpf records would be nonsense: flush */
-	npf_ring_flush(ring, false);
+	npf_ring_flush(ring, false, true);
 	expect_empty(test, ring);
 	KUNIT_EXPECT_FALSE(test, ring->pcap);
 }
@@ -612,7 +625,7 @@ static void ring_pcap_read_user(struct kunit *test)
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, kbuf);
-	npf_ring_flush(ring, true);
+	npf_ring_flush(ring, true, true);
 	/* 3 x 33 bytes = 99; a fourth does not fit in the 29 left */
 	for (i = 0; i < 3; i++)
 		KUNIT_ASSERT_EQ(test, ring_put_pcap(ring, 17, i), 33L * i);
@@ -641,14 +654,14 @@ static void ring_lend_and_give_back(struct kunit *test)
 
 	/* empty: a loan of nothing */
 	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 0), 0);
-	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 0U);
+	KUNIT_EXPECT_EQ(test, lend(test, ring, &off), 0U);
 	KUNIT_EXPECT_EQ(test, off, 0U);
 	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 0), 0);
 
 	/* 64-byte records: both fit in one loan */
 	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 1), 0L);
 	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 2), 64L);
-	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 128U);
+	KUNIT_EXPECT_EQ(test, lend(test, ring, &off), 128U);
 	KUNIT_EXPECT_EQ(test, off, 0U);
 	/* lent records stay: read() may not take them, the tap not reuse them */
 	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 4096), (ssize_t)-EBUSY);
@@ -661,31 +674,31 @@ static void ring_lend_and_give_back(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 128), 0);
 	KUNIT_EXPECT_EQ(test, ring->used, 64U);
 	KUNIT_EXPECT_EQ(test, ring->tail, 128U);
-	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 64U);
+	KUNIT_EXPECT_EQ(test, lend(test, ring, &off), 64U);
 	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 64), 0);
 	expect_empty(test, ring);
 
 	/* 192-byte records: a loan is at most a quarter, in whole records */
 	for (i = 0; i < 5; i++)
 		KUNIT_ASSERT_EQ(test, ring_put(ring, 160, 10 + i), 192L * i);
-	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 192U);
+	KUNIT_EXPECT_EQ(test, lend(test, ring, &off), 192U);
 	KUNIT_EXPECT_EQ(test, off, 0U);
 	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 192), 0);
 	/* the tap wraps into the space given back */
 	KUNIT_ASSERT_EQ(test, ring_put(ring, 160, 15), 0L);
 	KUNIT_EXPECT_EQ(test, ring->wrap, 960U);
 	for (i = 1; i < 5; i++) {
-		KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 192U);
+		KUNIT_EXPECT_EQ(test, lend(test, ring, &off), 192U);
 		KUNIT_EXPECT_EQ(test, off, 192U * i);
 		KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 192), 0);
 	}
 	/* past the wrap point: from 0 */
 	KUNIT_EXPECT_EQ(test, ring->wrap, 0U);
-	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 192U);
+	KUNIT_EXPECT_EQ(test, lend(test, ring, &off), 192U);
 	KUNIT_EXPECT_EQ(test, off, 0U);
 
 	/* a flush takes the loan back: its give-back is then a no-op */
-	npf_ring_flush(ring, false);
+	npf_ring_flush(ring, false, true);
 	expect_empty(test, ring);
 	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 192), 0);
 	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 192), -EINVAL);
@@ -693,13 +706,163 @@ static void ring_lend_and_give_back(struct kunit *test)
 
 	/* a loan the reader never learnt of is undone */
 	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 6), 0L);
-	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), 64U);
+	KUNIT_EXPECT_EQ(test, lend(test, ring, &off), 64U);
 	npf_ring_unlend(ring);
 	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 4096), 64L);
 
 	/* one record larger than a quarter of the ring is lent whole */
 	KUNIT_ASSERT_EQ(test, ring_put(ring, 500, 7), 0L);
-	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off), NPF_WORDALIGN(HDR + 500));
+	KUNIT_EXPECT_EQ(test, lend(test, ring, &off), NPF_WORDALIGN(HDR + 500));
+}
+
+/* --- readable: the ring is the reader's in MODE_CAPT only --------------------- */
+
+/*
+ * Guards issue 12's "mode change under a waiting read": a read() or
+ * BIOCMMAPNEXT that began waiting in MODE_CAPT and woke after BIOCSMODE
+ * gave the ring to the dump worker (or to MODE_STAT) must not consume
+ * the new mode's records, and must not return "nothing" either. Outside
+ * MODE_CAPT, npf_resume() flushes with readable = false: the ring then
+ * refuses read and lend with -NPF_EMODE (the caller starts over in the
+ * new mode), while the dump worker's drain goes on working.
+ */
+static void ring_not_readable(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 1024);
+	char __user *ubuf = npf_test_ualloc(test, 4096);
+	struct sink *s = sink_new(test, 1024);
+	u32 off = 99, len = 99;
+	u8 tags[4];
+
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 1), 0L);
+	npf_ring_flush(ring, false, false);
+	KUNIT_EXPECT_FALSE(test, ring->readable);
+	expect_empty(test, ring);
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 2), 0L);
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 3), 64L);
+	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 4096),
+			(ssize_t)-NPF_EMODE);
+	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off, &len), -NPF_EMODE);
+	/* nothing taken, nothing lent, nothing told */
+	KUNIT_EXPECT_EQ(test, ring->used, 128U);
+	KUNIT_EXPECT_EQ(test, ring->tail, 0U);
+	KUNIT_EXPECT_EQ(test, ring->lent, 0U);
+	KUNIT_EXPECT_EQ(test, off, 99U);
+	KUNIT_EXPECT_EQ(test, len, 99U);
+	/* the dump worker's drain takes them, in order */
+	KUNIT_EXPECT_EQ(test, npf_ring_drain(ring, sink_fn, s), 128L);
+	KUNIT_ASSERT_EQ(test, tags_of(s->buf, s->got, tags, 4), 2);
+	KUNIT_EXPECT_EQ(test, tags[0], 2);
+	KUNIT_EXPECT_EQ(test, tags[1], 3);
+	expect_empty(test, ring);
+	/* empty, it still refuses: "nothing" would end a blocking read */
+	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 4096),
+			(ssize_t)-NPF_EMODE);
+	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off, &len), -NPF_EMODE);
+
+	/* back in MODE_CAPT: the reader's again */
+	npf_ring_flush(ring, false, true);
+	KUNIT_EXPECT_TRUE(test, ring->readable);
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 4), 0L);
+	KUNIT_EXPECT_EQ(test, lend(test, ring, &off), 64U);
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 64), 0);
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 5), 0L);
+	KUNIT_EXPECT_EQ(test, npf_ring_read(ring, ubuf, 4096), 64L);
+}
+
+/*
+ * The same with a batch lent when the mode changes: the flush takes the
+ * loan back, the reader's give-back of it is a no-op, the next lend is
+ * refused, and the dump worker is not blocked by a loan that is gone.
+ */
+static void ring_not_readable_loan(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 1024);
+	struct sink *s = sink_new(test, 1024);
+	u32 off, len = 99;
+
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 1), 0L);
+	KUNIT_EXPECT_EQ(test, lend(test, ring, &off), 64U);
+	npf_ring_flush(ring, false, false);
+	KUNIT_EXPECT_EQ(test, ring->lent, 0U);
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 2), 0L);
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 64), 0);
+	KUNIT_EXPECT_EQ(test, ring->used, 64U);
+	KUNIT_EXPECT_EQ(test, npf_ring_lend(ring, &off, &len), -NPF_EMODE);
+	KUNIT_EXPECT_EQ(test, len, 99U);
+	KUNIT_EXPECT_EQ(test, npf_ring_drain(ring, sink_fn, s), 64L);
+	expect_empty(test, ring);
+}
+
+/* --- mmap: the buffer never changes under a mapping ------------------------------ */
+
+/*
+ * Guards issue 12's "mapping of a ring being replaced": while a vma maps
+ * the buffer, BIOCSETBUFFERSIZE must not free it (the vma would keep
+ * pages of a freed ring, and BIOCMMAPNEXT's offsets would be in another
+ * buffer than the one mapped). Mappings are counted under ring->lock,
+ * the lock npf_ring_install() tests the count under, so a mapping made
+ * meanwhile is seen: install and resize fail with EBUSY and change
+ * nothing. A mapping longer than the ring rounded up to pages is
+ * refused and not counted.
+ */
+static void ring_replace_busy_while_mapped(struct kunit *test)
+{
+	/* 5000 bytes: two pages mapped */
+	struct npf_ring *ring = ring_new(test, 5000);
+	u8 *old = ring->buf, *buf;
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 1), 0L);
+	KUNIT_EXPECT_FALSE(test, npf_ring_mapped(ring));
+	KUNIT_EXPECT_EQ(test, npf_ring_map(ring, 3 * PAGE_SIZE), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ring->mapped, 0);
+	KUNIT_EXPECT_FALSE(test, npf_ring_mapped(ring));
+	KUNIT_EXPECT_EQ(test, npf_ring_map(ring, 2 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, ring->mapped, 1);
+	KUNIT_EXPECT_TRUE(test, npf_ring_mapped(ring));
+
+	KUNIT_EXPECT_EQ(test, npf_ring_resize(ring, 16384), -EBUSY);
+	buf = npf_ring_alloc(4096);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	ret = npf_ring_install(ring, buf, 4096);
+	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
+	if (ret)
+		vfree(buf);	/* refused: still ours */
+	KUNIT_EXPECT_PTR_EQ(test, ring->buf, old);
+	KUNIT_EXPECT_EQ(test, ring->size, 5000U);
+	KUNIT_EXPECT_EQ(test, ring->used, 64U);
+	KUNIT_EXPECT_EQ(test, ring->head, 64U);
+
+	/* a second vma (a fork, a split): mapped until both are gone */
+	npf_ring_map_get(ring);
+	KUNIT_EXPECT_EQ(test, ring->mapped, 2);
+	npf_ring_map_put(ring);
+	KUNIT_EXPECT_TRUE(test, npf_ring_mapped(ring));
+	KUNIT_EXPECT_EQ(test, npf_ring_resize(ring, 16384), -EBUSY);
+	KUNIT_EXPECT_PTR_EQ(test, ring->buf, old);
+	npf_ring_map_put(ring);
+	KUNIT_EXPECT_FALSE(test, npf_ring_mapped(ring));
+	KUNIT_EXPECT_EQ(test, npf_ring_resize(ring, 16384), 0);
+	KUNIT_EXPECT_EQ(test, ring->size, 16384U);
+	expect_empty(test, ring);
+}
+
+/* The fault handler's pages: the buffer's own, within the mapping only. */
+static void ring_map_pages(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 5000);
+	struct page *p;
+
+	p = npf_ring_page(ring, 0);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, p, vmalloc_to_page(ring->buf));
+	put_page(p);
+	p = npf_ring_page(ring, PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, p, vmalloc_to_page(ring->buf + PAGE_SIZE));
+	put_page(p);
+	KUNIT_EXPECT_NULL(test, npf_ring_page(ring, 2 * PAGE_SIZE));
 }
 
 static struct kunit_case npf_ring_cases[] = {
@@ -725,6 +888,10 @@ static struct kunit_case npf_ring_cases[] = {
 	KUNIT_CASE(ring_resize_ok),
 	KUNIT_CASE(ring_resize_failure_keeps_old),
 	KUNIT_CASE(ring_read_user),
+	KUNIT_CASE(ring_not_readable),
+	KUNIT_CASE(ring_not_readable_loan),
+	KUNIT_CASE(ring_replace_busy_while_mapped),
+	KUNIT_CASE(ring_map_pages),
 	{}
 };
 

@@ -274,6 +274,46 @@ static void stats_read_dump_record(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.dump_bytes, 123456789012ULL);
 }
 
+/*
+ * Guards issue 12's "MODE_STAT|MODE_DUMP: poll and read agree on the
+ * dump's end": poll() reports EPOLLIN once the dump ended, so a read
+ * must then return at once, not at the end of the interval; and once
+ * only: the read that returns the record tells the end (end_told), after
+ * which reads and poll() wait for the interval again.
+ */
+static void stats_read_tells_dump_end(struct kunit *test)
+{
+	struct npf_open *o = npf_test_open(test, 0);
+	char __user *u = npf_test_ualloc(test, 4096);
+	struct npf_stat_dump_record r;
+	ktime_t t0;
+
+	o->mode = NPF_MODE_STAT | NPF_MODE_DUMP;
+	o->timeout_ms = 100000;
+	o->dump.bytes = 1000;
+	npf_stats_mode_reset(o);
+	npf_test_count(o, NPF_STAT_CAPT, 2);
+	npf_test_count(o, NPF_STAT_BYTES, 120);
+	KUNIT_EXPECT_FALSE(test, npf_ready(o));
+	KUNIT_EXPECT_EQ(test, npf_stats_read(o, u, 56, true), (ssize_t)-EAGAIN);
+
+	WRITE_ONCE(o->dump.ended, true);
+	KUNIT_EXPECT_TRUE(test, npf_ready(o));
+	KUNIT_ASSERT_EQ(test, npf_stats_read(o, u, 56, true), 56L);
+	NPF_TEST_GET(test, &r, u, sizeof(r));
+	check_record(test, &r.stat, 24, 2, 120, false);
+	KUNIT_EXPECT_EQ(test, r.dump_bytes, 1000ULL);
+	KUNIT_EXPECT_TRUE(test, o->dump.end_told);
+	KUNIT_EXPECT_FALSE(test, npf_ready(o));
+	KUNIT_EXPECT_EQ(test, npf_stats_read(o, u, 56, true), (ssize_t)-EAGAIN);
+
+	/* a blocking read waits for the end of the interval again */
+	o->timeout_ms = 200;
+	t0 = o->stat_start;
+	KUNIT_ASSERT_EQ(test, npf_stats_read(o, u, 56, false), 56L);
+	KUNIT_EXPECT_GE(test, ktime_ms_delta(ktime_get(), t0), 200LL);
+}
+
 /* The adapter went away: what was counted is read, then ENODEV. */
 static void stats_read_gone(struct kunit *test)
 {
@@ -307,6 +347,7 @@ static struct kunit_case npf_stats_cases[] = {
 	KUNIT_CASE(stats_read_errors),
 	KUNIT_CASE(stats_read_waits_interval),
 	KUNIT_CASE(stats_read_dump_record),
+	KUNIT_CASE(stats_read_tells_dump_end),
 	KUNIT_CASE(stats_read_gone),
 	{}
 };
