@@ -426,8 +426,9 @@ static void fsize_case(struct kunit *test, const char *tag, u64 max_fsize,
 	KUNIT_EXPECT_EQ_MSG(test, o->dump.error, error, "%s", tag);
 	/* one record (16 + 10) fits, the second (16 + 60) does not */
 	KUNIT_EXPECT_EQ_MSG(test, o->dump.packets, 1ULL, "%s", tag);
-	KUNIT_EXPECT_EQ(test, o->dump.bytes, (u64)PHDR + RHDR + 10);
-	KUNIT_EXPECT_EQ(test, o->ring.used, 96U + 40U);
+	KUNIT_EXPECT_EQ_MSG(test, o->dump.bytes, (u64)PHDR + RHDR + 10, "%s",
+			    tag);
+	KUNIT_EXPECT_EQ_MSG(test, o->ring.used, 96U + 40U, "%s", tag);
 	slurp(test, path, &len);
 	KUNIT_EXPECT_EQ_MSG(test, len, (size_t)PHDR + RHDR + 10, "%s", tag);
 }
@@ -437,9 +438,12 @@ static void dump_fsize_limit(struct kunit *test)
 	const u64 lim = PHDR + RHDR + 10 + 5;
 
 	fsize_case(test, "-fsize", lim, 0, 0, -EFBIG);
-	fsize_case(test, "-fsize-bytes-larger", lim, lim + 50, 0, -EFBIG);
+	/* a byte limit the second record (16 + 60) would not reach */
+	fsize_case(test, "-fsize-bytes-larger", lim, lim + 100, 0, -EFBIG);
 	fsize_case(test, "-bytes", 0, lim, 0, 0);
 	fsize_case(test, "-both-bytes", lim, lim, 0, 0);
+	/* the second record crosses both: the caller's own limit says how */
+	fsize_case(test, "-both-crossed", lim, lim + 50, 0, 0);
 	fsize_case(test, "-both-packets", lim, 0, 1, 0);
 }
 

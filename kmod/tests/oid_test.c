@@ -42,6 +42,8 @@ static struct net_device *fake_dev(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, dev);
 	npf_test_on_exit(test, netdev_free_res, dev);
 	dev->ethtool_ops = &fake_ethtool_ops;
+	/* as register_netdevice() leaves it: ethtool asks present devices */
+	set_bit(__LINK_STATE_PRESENT, &dev->state);
 	return dev;
 }
 
@@ -87,6 +89,9 @@ static void oid_link_speed_clamped(struct kunit *test)
 	fake_err = -EOPNOTSUPP;
 	KUNIT_EXPECT_EQ(test, speed_of(test, o, dev, 1000), 0U);
 	fake_err = 0;
+	clear_bit(__LINK_STATE_PRESENT, &dev->state);
+	KUNIT_EXPECT_EQ(test, speed_of(test, o, dev, 1000), 0U);
+	set_bit(__LINK_STATE_PRESENT, &dev->state);
 	dev->ethtool_ops = &no_ethtool_ops;
 	KUNIT_EXPECT_EQ(test, speed_of(test, o, dev, 1000), 0U);
 }
