@@ -530,7 +530,7 @@ static void dump_fsize_from_rlimit(struct kunit *test)
 /*
  * What a dump file must be, however it was opened (BIOCSETDUMPFD takes
  * the caller's file as it is): open for writing (else EBADF, as
- * write(2) says), a regular file (a FIFO or a device could block the
+ * write(2) says, checked first), a regular file (a FIFO or a device could block the
  * worker or have side effects) and not O_APPEND (records are written at
  * the dump's own offsets, and a failed write is cut back there): EINVAL.
  * A refused file changes nothing: the dump goes on in the old one.
@@ -555,6 +555,9 @@ static void dump_check_file_rules(struct kunit *test)
 	f = open_file(test, "/dev/null", O_WRONLY);
 	KUNIT_EXPECT_EQ(test, npf_dump_check_file(f), -EINVAL);
 	f = open_file(test, "/dev/null", O_RDONLY);
+	KUNIT_EXPECT_EQ(test, npf_dump_check_file(f), -EBADF);
+	/* a directory is never open for writing: EBADF, as write(2) says */
+	f = open_file(test, "/tmp", O_RDONLY | O_DIRECTORY);
 	KUNIT_EXPECT_EQ(test, npf_dump_check_file(f), -EBADF);
 
 	/* through the setter: refused, the dump goes on in its file */

@@ -794,6 +794,39 @@ static void ring_not_readable_loan(struct kunit *test)
 	expect_empty(test, ring);
 }
 
+/*
+ * Two flushes in a row while a batch is lent (BIOCSETBUFFERSIZE's
+ * install, then npf_resume()'s flush): the second must not forget that
+ * the first took the loan back, else the reader's give-back of it fails
+ * with EINVAL and BIOCMMAPNEXT is stuck (found by cfuzz, fixed in
+ * 5b55cfc). The give-back is a no-op once, then lengths count again.
+ */
+static void ring_loan_gone_twice(struct kunit *test)
+{
+	struct npf_ring *ring = ring_new(test, 1024);
+	u32 off;
+
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 1), 0L);
+	KUNIT_EXPECT_EQ(test, lend(test, ring, &off), 64U);
+	npf_ring_flush(ring, false, true);
+	npf_ring_flush(ring, false, true);
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 64), 0);
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 64), -EINVAL);
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 0), 0);
+
+	/* the same with a resize first */
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 2), 0L);
+	KUNIT_EXPECT_EQ(test, lend(test, ring, &off), 64U);
+	KUNIT_EXPECT_EQ(test, npf_ring_resize(ring, 2048), 0);
+	npf_ring_flush(ring, false, true);
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 64), 0);
+	expect_empty(test, ring);
+	KUNIT_ASSERT_EQ(test, ring_put(ring, 32, 3), 0L);
+	KUNIT_EXPECT_EQ(test, lend(test, ring, &off), 64U);
+	KUNIT_EXPECT_EQ(test, npf_ring_give_back(ring, 64), 0);
+	expect_empty(test, ring);
+}
+
 /* --- mmap: the buffer never changes under a mapping ------------------------------ */
 
 /*
@@ -890,6 +923,7 @@ static struct kunit_case npf_ring_cases[] = {
 	KUNIT_CASE(ring_read_user),
 	KUNIT_CASE(ring_not_readable),
 	KUNIT_CASE(ring_not_readable_loan),
+	KUNIT_CASE(ring_loan_gone_twice),
 	KUNIT_CASE(ring_replace_busy_while_mapped),
 	KUNIT_CASE(ring_map_pages),
 	{}
