@@ -9,10 +9,14 @@
  * PROT_NONE page; read/write/poll of random sizes; opens closed and
  * reopened with whatever state they hold. It runs on unbound and bound
  * opens, single-threaded (reproducible from its seed) and from two
- * threads with traffic flowing. Afterwards a normal capture must work
+ * threads with traffic flowing. Binding picks, at random, the veth pair
+ * or one of the odd adapters of odd_util.h made in the same namespace
+ * (lo, dummy, bond, and the header-less ipip, sit, gre, wireguard and tun,
+ * addr_len 4 or 0), so that the random ioctls and OIDs hit LINKTYPE_RAW
+ * and non-Ethernet links too. Afterwards a normal capture must work
  * exactly, every reference must be back (module, promiscuity, multicast
- * addresses, opens), and close/rmmod must work (the runner checks rmmod
- * and the kernel log).
+ * addresses on every adapter, opens), and close/rmmod must work (the
+ * runner checks rmmod and the kernel log).
  *
  *   NPF_FUZZ_SEED=N       the seed (default: time ^ pid; printed)
  *   NPF_FUZZ_CALLS=N      calls of the single-threaded run (default 5000)
@@ -26,6 +30,7 @@
 #include <net/if.h>
 
 #include "hostile_util.h"
+#include "odd_util.h"
 #include "harness.h"
 
 #define BIG	(1 << 20)
@@ -93,6 +98,8 @@ struct fuzzer {
 	int nfd;
 	const char *dir;
 	struct npf_env *env;
+	struct odd_adapter *odd;	/* the odd adapters, nodd of them */
+	int nodd;
 	long calls, errors_by_kind[8];
 	long efault, einval, enotty, ok;
 	/* for the kicker and for reports */
@@ -153,6 +160,26 @@ static void *place(struct fuzzer *z, size_t size)
 	if (c < 9 || size < 2)
 		return EDGE(&z->bm, size);
 	return EDGE(&z->bm, 1 + below(&z->r, (uint32_t)size - 1));
+}
+
+/* An adapter to bind: the veth pair, or one of the odd adapters. */
+static const char *random_ifname(struct fuzzer *z)
+{
+	uint32_t c = below(&z->r, 2 + (uint32_t)z->nodd);
+
+	return c < 2 ? (c ? IF_B : IF_A) : z->odd[c - 2].name;
+}
+
+/* A frame for write(): Ethernet, or (for the raw IP adapters) an IPv4
+ * packet without link header. */
+static void random_frame(struct fuzzer *z, struct frame *f, uint32_t seq)
+{
+	mk_udp4(f, z->env->mac_b, z->env->mac_a, "10.9.0.1", "10.9.0.2", 7, 7,
+		60 + (chance(&z->r, 20) ? below(&z->r, 1400) : 0), seq);
+	if (chance(&z->r, 30)) {
+		memmove(f->b, f->b + 14, f->len - 14);
+		f->len -= 14;
+	}
 }
 
 static const unsigned int known_cmds[] = {
@@ -238,6 +265,9 @@ static void *structured_arg(struct fuzzer *z, unsigned int cmd)
 		memset(n, 0, sizeof(*n));
 		if (chance(&z->r, 15))
 			fill_random(&z->r, n, sizeof(*n));
+		else if (chance(&z->r, 50))
+			snprintf(n->name, sizeof(n->name), "%s",
+				 random_ifname(z));
 		else
 			snprintf(n->name, sizeof(n->name), "%s",
 				 names[below(&z->r, 7)]);
@@ -277,7 +307,9 @@ static void *structured_arg(struct fuzzer *z, unsigned int cmd)
 
 		if ((uint8_t *)o + 8 > z->bm.none)
 			return o;
-		o->oid = chance(&z->r, 85) ? oids[below(&z->r, 15)] :
+		/* the multicast list most: it divides by addr_len */
+		o->oid = chance(&z->r, 20) ? OID_802_3_MULTICAST_LIST :
+			 chance(&z->r, 85) ? oids[below(&z->r, 15)] :
 					     interesting32(&z->r);
 		o->length = len;
 		if ((uint8_t *)o + 8 + room <= z->bm.none) {
@@ -396,6 +428,10 @@ static unsigned int random_cmd(struct fuzzer *z)
 	uint32_t c = below(&z->r, 100);
 	unsigned int size;
 
+	/* what depends most on the link: the binding and the OIDs */
+	if (c < 8)
+		return (unsigned int[]){ BIOCSETIF, BIOCSETOID,
+					 BIOCQUERYOID }[below(&z->r, 3)];
 	if (c < 45)
 		return known_cmds[below(&z->r, NKNOWN)];
 	size = chance(&z->r, 70) ? sizes[below(&z->r, 13)] : below(&z->r, 16384);
@@ -466,8 +502,7 @@ static void fuzz_one(struct fuzzer *z)
 		if (chance(&z->r, 70)) {
 			struct frame f;
 
-			mk_udp4(&f, z->env->mac_b, z->env->mac_a, "10.9.0.1",
-				"10.9.0.2", 7, 7, 60, (uint32_t)z->calls);
+			random_frame(z, &f, (uint32_t)z->calls);
 			memcpy(p, f.b, f.len);
 			if (n > 2048)
 				n = 2048;
@@ -495,7 +530,7 @@ static void fuzz_one(struct fuzzer *z)
 		nfd = open(NPF_DEV, O_RDWR | O_CLOEXEC);
 		if (nfd >= 0) {
 			if (chance(&z->r, 60))
-				npf_bind(nfd, below(&z->r, 2) ? IF_A : IF_B);
+				npf_bind(nfd, random_ifname(z));
 			/* the fd number keeps naming an open of /dev/npf,
 			 * whatever another thread does with it meanwhile */
 			r = dup3(nfd, fd, O_CLOEXEC);
@@ -581,24 +616,46 @@ struct traffic {
 	int stop;
 	long sent;
 	struct npf_env *env;
+	struct odd_adapter *odd;	/* every other frame: on one of these */
+	int nodd;
 };
 
 static void *traffic_fn(void *arg)
 {
 	struct traffic *t = arg;
 	struct frame f;
+	long i = 0;
 
 	while (!__atomic_load_n(&t->stop, __ATOMIC_RELAXED)) {
-		mk_mixed(&f, t->env->mac_a, t->env->mac_b, (unsigned int)t->sent,
-			 60 + (t->sent * 97) % 1400, (uint32_t)t->sent);
-		if (send(t->tx, f.b, f.len, 0) > 0)
-			t->sent++;
+		uint32_t len = 60 + (i * 97) % 1400;
+
+		if (t->nodd && i % 2) {
+			struct odd_adapter *a = &t->odd[(i / 2) % t->nodd];
+
+			if (odd_frame(a, &f, a->k->dlt == NPF_LINKTYPE_RAW ?
+				      len - 14 : len, (uint32_t)i) &&
+			    !odd_inject(a, &f))
+				t->sent++;
+		} else {
+			mk_mixed(&f, t->env->mac_a, t->env->mac_b,
+				 (unsigned int)i, len, (uint32_t)i);
+			if (send(t->tx, f.b, f.len, 0) > 0)
+				t->sent++;
+		}
+		i++;
 		usleep(2000);
 	}
 	return NULL;
 }
 
 /* ---- the fixture ------------------------------------------------------------ */
+
+/* The odd adapters the fuzzer binds besides the veth pair. */
+static const enum odd_kind fuzz_kinds[] = {
+	ODD_LO, ODD_DUMMY, ODD_BOND, ODD_IPIP, ODD_SIT, ODD_GRE, ODD_WG,
+	ODD_TUN,
+};
+#define NODD	(sizeof(fuzz_kinds) / sizeof(fuzz_kinds[0]))
 
 FIXTURE(fz) {
 	struct npf_env env;
@@ -609,7 +666,18 @@ FIXTURE(fz) {
 	long long refcnt0;
 	int mc0;
 	uint8_t *arena[2];
+	struct odd_adapter odd[NODD];
+	int nodd;
+	int odd_mc0[NODD];	/* dev_mcast bytes of each, before */
+	uint8_t odd_mc[NODD][512];
 };
+
+/* Modules first, once, in the harness's process: every test forks. */
+static void __attribute__((constructor)) fuzz_modules(void)
+{
+	if (!getuid())
+		odd_modprobe();
+}
 
 static long env_long(const char *name, long def)
 {
@@ -658,14 +726,36 @@ FIXTURE_SETUP(fz)
 	}
 	self->mc0 = mc_count(IF_A);
 	ASSERT_LE(0, self->mc0);
+	/* the odd adapters, in the same namespace (lo first: the tunnels
+	 * are fed through it) */
+	for (size_t i = 0; i < NODD; i++) {
+		struct odd_adapter *a = &self->odd[self->nodd];
+		int r, cnt;
+
+		r = odd_create(a, fuzz_kinds[i]);
+		if (r == ODD_ABSENT && !npf_expect_debug()) {
+			TH_LOG("no %s here: %s", odd_kinds[fuzz_kinds[i]].what,
+			       npf_err);
+			odd_destroy(a);
+			continue;
+		}
+		ASSERT_EQ(0, r) TH_LOG("%s", npf_err);
+		r = odd_dev_mcast(a->ifindex, self->odd_mc[self->nodd],
+				  sizeof(self->odd_mc[0]), &cnt);
+		ASSERT_LE(0, r) TH_LOG("%s", npf_err);
+		self->odd_mc0[self->nodd++] = r;
+	}
 	self->refcnt0 = file_read_ll("/sys/module/npf/refcnt");
-	/* unbound, bound to A, bound to B, bound to A and non-blocking */
+	/* unbound, bound to A, bound to B or an odd adapter (by the seed),
+	 * bound to A and non-blocking */
 	for (int i = 0; i < NFD; i++) {
 		self->fds[i] = npf_open(i == 3 ? O_NONBLOCK : 0);
 		ASSERT_LE(0, self->fds[i]) TH_LOG("%s", npf_err);
 	}
 	ASSERT_EQ(0, npf_bind(self->fds[1], IF_A));
-	ASSERT_EQ(0, npf_bind(self->fds[2], IF_B));
+	ASSERT_EQ(0, npf_bind(self->fds[2], self->seed % (self->nodd + 1) ?
+			      self->odd[self->seed % (self->nodd + 1) - 1].name :
+			      IF_B)) TH_LOG("%s", npf_err);
 	ASSERT_EQ(0, npf_bind(self->fds[3], IF_A));
 }
 
@@ -679,6 +769,8 @@ FIXTURE_TEARDOWN(fz)
 	sh("rm -rf %s", self->dir);
 	for (int i = 0; i < 2; i++)
 		free(self->arena[i]);
+	for (int i = 0; i < self->nodd; i++)
+		odd_destroy(&self->odd[i]);
 	env_teardown(&self->env);
 }
 
@@ -716,6 +808,21 @@ static void check_after(struct __test_metadata *_metadata,
 	EXPECT_EQ(0U, link_flags_sysfs(IF_B) & (IFF_PROMISC | IFF_ALLMULTI))
 		TH_LOG("%s flags %#x", IF_B, link_flags_sysfs(IF_B));
 	EXPECT_EQ(self->mc0, mc_count(IF_A)) TH_LOG("multicast addresses left behind");
+	for (int i = 0; i < self->nodd; i++) {
+		struct odd_adapter *a = &self->odd[i];
+		uint8_t mc[512];
+		int cnt, n;
+
+		EXPECT_EQ(0U, link_flags_sysfs(a->name) &
+			      (IFF_PROMISC | IFF_ALLMULTI))
+			TH_LOG("%s flags %#x", a->name, link_flags_sysfs(a->name));
+		n = odd_dev_mcast(a->ifindex, mc, sizeof(mc), &cnt);
+		EXPECT_EQ(self->odd_mc0[i], n) TH_LOG("%s: multicast list of %d bytes, was %d",
+						      a->name, n, self->odd_mc0[i]);
+		EXPECT_TRUE(n != self->odd_mc0[i] ||
+			    !memcmp(mc, self->odd_mc[i], n))
+			TH_LOG("%s: multicast addresses left behind", a->name);
+	}
 
 	/* a normal capture: every frame, byte for byte, counted exactly */
 	ASSERT_EQ(0, write_str(PARAM, self->param));
@@ -763,6 +870,8 @@ static void fuzzer_init(struct fuzzer *z, FIXTURE_DATA(fz) *self,
 	z->nfd = NFD;
 	z->dir = self->dir;
 	z->env = &self->env;
+	z->odd = self->odd;
+	z->nodd = self->nodd;
 	memset(arena, 0, ARENA);
 }
 
@@ -828,6 +937,8 @@ TEST_F_TIMEOUT(fz, fuzz_two_threads_with_traffic, 120)
 		z[i].deadline = deadline;
 	}
 	t.tx = self->env.tx_b;
+	t.odd = self->odd;
+	t.nodd = self->nodd;
 	ASSERT_EQ(0, pthread_create(&t.th, NULL, traffic_fn, &t));
 	for (int i = 0; i < 2; i++) {
 		ASSERT_EQ(0, pthread_create(&z[i].th, NULL, fuzz_fn, &z[i]));
