@@ -9,24 +9,27 @@
  * whose bytes the test knows) and runs:
  *
  *   bind             the binding, BIOCGDLT, the medium, the netlink view,
- *                    rebinding, and adapters npf refuses (EOPNOTSUPP)
+ *                    rebinding, adapters npf refuses (EOPNOTSUPP); a
+ *                    BIOCSETIF that fails keeps the binding, the buffered
+ *                    records and the counters (issue 12, bug 9)
  *   ioctls           every ioctl of uapi/linux/npf.h with valid and edge
  *                    arguments, each capturing mode and record layout
- *                    checked against what the adapter carried
+ *                    checked against what the adapter carried, the dump
+ *                    file by name and by descriptor (BIOCSETDUMPFD, API
+ *                    1.2) with the adapter's link type in its header
  *   oids             every OID set and queried with data lengths 0, 1, 6,
  *                    7, 4096 and 4097 (but the multicast list set, below),
  *                    the packet filter's promiscuity and allmulti
  *   transmit         write() and send queues: what is accepted, the exact
  *                    errnos (ENETDOWN, EINVAL, EMSGSIZE), what is captured
  *                    and, on tun and tap, what comes out of the device
- *   dump_fd          BIOCSETDUMPFD (API 1.2) with the adapter's link type
- *   failed_rebind    a BIOCSETIF that fails keeps the binding, the buffered
- *                    records and the counters (issue 12, bug 9)
  *   removed          the adapter deleted under a bound open: prompt, and
  *                    the open drains, then says ENODEV
  *   multicast_list   (fixture odd_mc) OID_802_3_MULTICAST_LIST set with
  *                    every length: the list on Ethernet adapters, as
  *                    /proc/net/dev_mcast sees it; EINVAL elsewhere
+ *   bond_becomes_raw (fixture odd_retype) a bound Ethernet bond takes a
+ *                    tun as its first slave and turns header-less
  *
  * After every storm the open must still capture what the adapter carries,
  * exactly, in the layout BIOCGDLT announces.
@@ -494,10 +497,63 @@ static void check_query(struct __test_metadata *_metadata, struct odd_fx *x,
 /* ---- bind --------------------------------------------------------------- */
 
 /*
+ * BIOCSETIF that fails (no such adapter, a link type npf cannot describe)
+ * keeps everything: the binding, the records buffered, the counters
+ * (issue 12, bug 9). A fresh open refused so stays unbound.
+ */
+static void failed_rebind(struct __test_metadata *_metadata, struct odd_fx *x)
+{
+	struct frame f[NF];
+	struct reclist l;
+	struct oidbuf b;
+	uint32_t dlt;
+	int fd = x->fd, fd2, r;
+
+	r = odd_link_add(ODD_NBMA, "gre", "10.200.0.9", NULL);
+	if (r == ODD_ABSENT) {
+		ASSERT_FALSE(npf_expect_debug()) TH_LOG("no gre: %s", npf_err);
+		TH_LOG("no gre here: %s", npf_err);
+		return;
+	}
+	ASSERT_EQ(0, r) TH_LOG("%s", npf_err);
+	ASSERT_EQ(0, link_set_up(ODD_NBMA, true)) TH_LOG("%s", npf_err);
+
+	/* from an empty ring and zero counters */
+	ASSERT_EQ(0, npf_set_filter(fd, NULL, 0)) TH_LOG("%s", npf_err);
+	mk_frames(x, f, 4);
+	ASSERT_EQ(0, inject_all(x, f, 4)) TH_LOG("%s", npf_err);
+	ASSERT_EQ(0, npf_wait_accounted(fd, want(x, 4), WAIT))
+		TH_LOG("%s", npf_err);
+	EXPECT_ERRNO(ENODEV, npf_bind(fd, "npfnosuchdev0"));
+	EXPECT_ERRNO(EOPNOTSUPP, npf_bind(fd, ODD_NBMA));
+	EXPECT_ERRNO(EINVAL, npf_bind(fd, ""));
+	EXPECT_EQ(x->a.k->dlt, get_dlt(fd));
+	expect_counts(_metadata, fd, want(x, 4), "after failed BIOCSETIFs");
+	reclist_init(&l);
+	EXPECT_EQ(want(x, 4), collect(fd, &l, want(x, 4), 1000, BIG))
+		TH_LOG("the failed BIOCSETIFs lost buffered records: %s", npf_err);
+	if (l.n == want(x, 4))
+		expect_records(_metadata, x, &l, 0, f, want(x, 4), "kept records");
+	reclist_free(&l);
+	expect_capture(_metadata, x, fd, 2, "still bound");
+
+	/* refused from the start: unbound */
+	fd2 = npf_open(0);
+	ASSERT_LE(0, fd2);
+	EXPECT_ERRNO(EOPNOTSUPP, npf_bind(fd2, ODD_NBMA));
+	EXPECT_ERRNO(ENXIO, ioctl(fd2, BIOCGDLT, &dlt));
+	EXPECT_ERRNO(ENXIO, read(fd2, b.d, sizeof(b.d)));
+	EXPECT_ERRNO(ENXIO, write(fd2, f[0].b, f[0].len));
+	EXPECT_ERRNO(ENXIO, oid_query(fd2, &b, OID_GEN_MEDIA_IN_USE, 4));
+	close(fd2);
+}
+
+/*
  * A fresh open binds to the adapter: BIOCGDLT, the medium and the packet
  * filter are what the link type says, the netlink family shows the
  * binding; the fallback tunnels of the namespace are bound or refused as
- * their link type says; rebinding to lo and back changes the link type.
+ * their link type says; rebinding to lo and back changes the link type;
+ * failed rebinds change nothing.
  */
 TEST_F_TIMEOUT(odd, bind, 60)
 {
@@ -565,6 +621,7 @@ TEST_F_TIMEOUT(odd, bind, 60)
 	ASSERT_EQ(0, npf_set_timeout(fd, -1));
 	expect_capture(_metadata, &self->x, fd, 3, "after rebinding");
 	close(fd);
+	failed_rebind(_metadata, &self->x);
 }
 
 /* ---- ioctls --------------------------------------------------------------- */
@@ -951,6 +1008,57 @@ static void storm_mmap(struct __test_metadata *_metadata, struct odd_fx *x)
 	EXPECT_EQ(0, npf_set_bufsize(fd, BIG)) TH_LOG("%s", npf_err);
 }
 
+static int set_dump_fd(int fd, int file, uint32_t flags)
+{
+	struct npf_dump_fd d = { file, flags };
+
+	return ioctl(fd, BIOCSETDUMPFD, &d);
+}
+
+/*
+ * BIOCSETDUMPFD (API 1.2): the kernel writes the caller's file; its
+ * header carries the adapter's link type. Files it cannot use are refused
+ * as the uapi says (not open for writing: EBADF; not a regular file, or
+ * O_APPEND: EINVAL).
+ */
+static void storm_dump_fd(struct __test_metadata *_metadata, struct odd_fx *x)
+{
+	struct frame f[NF];
+	int fd = x->fd, file, pipefd[2], r;
+
+	file = open(x->path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+	ASSERT_LE(0, file);
+	EXPECT_ERRNO(EBADF, set_dump_fd(fd, file, 0));
+	close(file);
+	file = open(x->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	ASSERT_LE(0, file);
+	EXPECT_ERRNO(EINVAL, set_dump_fd(fd, file, 0));
+	close(file);
+	ASSERT_EQ(0, pipe2(pipefd, O_CLOEXEC));
+	EXPECT_ERRNO(EINVAL, set_dump_fd(fd, pipefd[1], 0));
+	close(pipefd[0]);
+	close(pipefd[1]);
+	EXPECT_ERRNO(EBADF, set_dump_fd(fd, -1, 0));
+	EXPECT_ERRNO(EFAULT, ioctl(fd, BIOCSETDUMPFD, NULL));
+
+	file = open(x->path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ASSERT_LE(0, file);
+	EXPECT_ERRNO(EINVAL, set_dump_fd(fd, file, 2));
+	r = set_dump_fd(fd, file, 0);
+	EXPECT_EQ(0, r) TH_LOG("%s", strerror(errno));
+	close(file);		/* the kernel keeps its own reference */
+	if (r)
+		return;		/* no dump: the rest of the storm goes on */
+	EXPECT_ERRNO(EBUSY, npf_bind(fd, x->a.name));
+	ASSERT_EQ(0, set_u32(fd, BIOCSMODE, NPF_MODE_DUMP));
+	mk_frames(x, f, 4);
+	ASSERT_EQ(0, inject_all(x, f, 4)) TH_LOG("%s", npf_err);
+	ASSERT_EQ(0, npf_wait_accounted(fd, want(x, 4), WAIT))
+		TH_LOG("%s", npf_err);
+	ASSERT_EQ(0, set_u32(fd, BIOCSMODE, NPF_MODE_CAPT));
+	expect_dump_file(_metadata, x, f, want(x, 4));
+}
+
 /*
  * Every ioctl of the uapi on the bound adapter, valid and edge arguments,
  * each capturing mode checked with frames the adapter carried; then a
@@ -1054,6 +1162,7 @@ TEST_F_TIMEOUT(odd, ioctls, 120)
 	storm_stat(_metadata, x);
 	storm_dump(_metadata, x);
 	storm_mmap(_metadata, x);
+	storm_dump_fd(_metadata, x);
 
 	/* poll: writable; readable once a frame is in (timeout -1) */
 	ASSERT_EQ(0, npf_set_filter(fd, NULL, 0));
@@ -1587,108 +1696,6 @@ TEST_F_TIMEOUT(odd, transmit, 120)
 	free(q.b);
 }
 
-/* ---- the dump file by descriptor (API 1.2) ------------------------------------ */
-
-static int set_dump_fd(int fd, int file, uint32_t flags)
-{
-	struct npf_dump_fd d = { file, flags };
-
-	return ioctl(fd, BIOCSETDUMPFD, &d);
-}
-
-/*
- * BIOCSETDUMPFD: the kernel writes the caller's file; its header carries
- * the adapter's link type. Files it cannot use are refused as the uapi
- * says (not open for writing: EBADF; not a regular file, or O_APPEND:
- * EINVAL).
- */
-TEST_F_TIMEOUT(odd, dump_fd, 60)
-{
-	struct odd_fx *x = &self->x;
-	struct frame f[NF];
-	int fd = x->fd, file, pipefd[2];
-
-	file = open(x->path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
-	ASSERT_LE(0, file);
-	EXPECT_ERRNO(EBADF, set_dump_fd(fd, file, 0));
-	close(file);
-	file = open(x->path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	ASSERT_LE(0, file);
-	EXPECT_ERRNO(EINVAL, set_dump_fd(fd, file, 0));
-	close(file);
-	ASSERT_EQ(0, pipe2(pipefd, O_CLOEXEC));
-	EXPECT_ERRNO(EINVAL, set_dump_fd(fd, pipefd[1], 0));
-	close(pipefd[0]);
-	close(pipefd[1]);
-	EXPECT_ERRNO(EBADF, set_dump_fd(fd, -1, 0));
-	EXPECT_ERRNO(EFAULT, ioctl(fd, BIOCSETDUMPFD, NULL));
-
-	file = open(x->path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	ASSERT_LE(0, file);
-	EXPECT_ERRNO(EINVAL, set_dump_fd(fd, file, 2));
-	ASSERT_EQ(0, set_dump_fd(fd, file, 0)) TH_LOG("%s", strerror(errno));
-	close(file);		/* the kernel keeps its own reference */
-	EXPECT_ERRNO(EBUSY, npf_bind(fd, x->a.name));
-	ASSERT_EQ(0, set_u32(fd, BIOCSMODE, NPF_MODE_DUMP));
-	mk_frames(x, f, 4);
-	ASSERT_EQ(0, inject_all(x, f, 4)) TH_LOG("%s", npf_err);
-	ASSERT_EQ(0, npf_wait_accounted(fd, want(x, 4), WAIT))
-		TH_LOG("%s", npf_err);
-	ASSERT_EQ(0, set_u32(fd, BIOCSMODE, NPF_MODE_CAPT));
-	expect_dump_file(_metadata, x, f, want(x, 4));
-	expect_capture(_metadata, x, fd, 3, "after the dump");
-}
-
-/* ---- a failed rebind --------------------------------------------------------------- */
-
-/*
- * BIOCSETIF that fails (no such adapter, a link type npf cannot describe)
- * keeps everything: the binding, the records buffered, the counters
- * (issue 12, bug 9). A fresh open refused so stays unbound.
- */
-TEST_F_TIMEOUT(odd, failed_rebind, 60)
-{
-	struct odd_fx *x = &self->x;
-	struct frame f[NF];
-	struct reclist l;
-	struct oidbuf b;
-	uint32_t dlt;
-	int fd = x->fd, fd2, r;
-
-	r = odd_link_add(ODD_NBMA, "gre", "10.200.0.9", NULL);
-	if (r == ODD_ABSENT)
-		SKIP_OR_FAIL("no gre: %s", npf_err);
-	ASSERT_EQ(0, r) TH_LOG("%s", npf_err);
-	ASSERT_EQ(0, link_set_up(ODD_NBMA, true)) TH_LOG("%s", npf_err);
-
-	mk_frames(x, f, 4);
-	ASSERT_EQ(0, inject_all(x, f, 4)) TH_LOG("%s", npf_err);
-	ASSERT_EQ(0, npf_wait_accounted(fd, want(x, 4), WAIT))
-		TH_LOG("%s", npf_err);
-	EXPECT_ERRNO(ENODEV, npf_bind(fd, "npfnosuchdev0"));
-	EXPECT_ERRNO(EOPNOTSUPP, npf_bind(fd, ODD_NBMA));
-	EXPECT_ERRNO(EINVAL, npf_bind(fd, ""));
-	EXPECT_EQ(x->a.k->dlt, get_dlt(fd));
-	expect_counts(_metadata, fd, want(x, 4), "after failed BIOCSETIFs");
-	reclist_init(&l);
-	EXPECT_EQ(want(x, 4), collect(fd, &l, want(x, 4), 1000, BIG))
-		TH_LOG("the failed BIOCSETIFs lost buffered records: %s", npf_err);
-	if (l.n == want(x, 4))
-		expect_records(_metadata, x, &l, 0, f, want(x, 4), "kept records");
-	reclist_free(&l);
-	expect_capture(_metadata, x, fd, 2, "still bound");
-
-	/* refused from the start: unbound */
-	fd2 = npf_open(0);
-	ASSERT_LE(0, fd2);
-	EXPECT_ERRNO(EOPNOTSUPP, npf_bind(fd2, ODD_NBMA));
-	EXPECT_ERRNO(ENXIO, ioctl(fd2, BIOCGDLT, &dlt));
-	EXPECT_ERRNO(ENXIO, read(fd2, b.d, sizeof(b.d)));
-	EXPECT_ERRNO(ENXIO, write(fd2, f[0].b, f[0].len));
-	EXPECT_ERRNO(ENXIO, oid_query(fd2, &b, OID_GEN_MEDIA_IN_USE, 4));
-	close(fd2);
-}
-
 /* ---- the adapter goes away ------------------------------------------------------------ */
 
 /*
@@ -1941,6 +1948,138 @@ TEST_F_TIMEOUT(odd_mc, multicast_list, 60)
 			     mc_set(fd, many, lens[i]));
 		close(fd);
 	}
+}
+
+
+/* ---- a bond that changes type ---------------------------------------------------------- */
+
+FIXTURE(odd_retype) {
+	struct odd_adapter tun;
+	int fd;
+};
+
+FIXTURE_SETUP(odd_retype)
+{
+	NPF_ONLY_OR_SKIP();
+	self->fd = -1;
+	self->tun.fd = self->tun.tx = self->tun.raw = -1;
+	ASSERT_EQ(0, odd_netns()) TH_LOG("%s", npf_err);
+}
+
+FIXTURE_TEARDOWN(odd_retype)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	odd_destroy(&self->tun);
+}
+
+/* An active-backup bond (its slaves need not set a MAC address). */
+static int bond_ab_add(const char *name)
+{
+	struct odd_nlreq req;
+	struct rtattr *li, *data;
+	uint8_t mode = 1;
+
+	memset(&req, 0, sizeof(req));
+	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	req.n.nlmsg_type = RTM_NEWLINK;
+	req.n.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	req.i.ifi_family = AF_UNSPEC;
+	odd_nla(&req.n, IFLA_IFNAME, name, strlen(name) + 1);
+	li = odd_nla(&req.n, IFLA_LINKINFO, NULL, 0);
+	odd_nla(&req.n, IFLA_INFO_KIND, "bond", 4);
+	data = odd_nla(&req.n, IFLA_INFO_DATA, NULL, 0);
+	odd_nla(&req.n, IFLA_BOND_MODE, &mode, 1);
+	odd_nla_end(&req.n, data);
+	odd_nla_end(&req.n, li);
+	return odd_rtnl(&req.n, "add active-backup bond");
+}
+
+/*
+ * A bond takes the type of its first slave: enslaving a tun turns an
+ * Ethernet bond bound by an open (holding multicast addresses) into a
+ * header-less one (addr_len 0). Refusing the change (NETDEV_PRE_TYPE_CHANGE)
+ * is fine; accepting it, the open must stay consistent: what BIOCGDLT
+ * says is what the records are (or it lets go of the adapter, ENODEV),
+ * a multicast list set now fails with EINVAL (or ENODEV), and close and
+ * deletion work.
+ */
+TEST_F_TIMEOUT(odd_retype, bond_becomes_raw, 60)
+{
+	static const uint8_t two[12] = {
+		0x01, 0x00, 0x5e, 0x01, 0x02, 0x03,
+		0x01, 0x00, 0x5e, 0x01, 0x02, 0x04 };
+	struct odd_adapter *t = &self->tun;
+	struct reclist l;
+	struct oidbuf b;
+	struct frame f;
+	long long type = -1;
+	uint32_t dlt;
+	int fd, r;
+
+	r = bond_ab_add("npfbond2");
+	if (r == -EOPNOTSUPP)
+		SKIP_OR_FAIL("no bonding: %s", npf_err);
+	ASSERT_EQ(0, r) TH_LOG("%s", npf_err);
+	ASSERT_EQ(0, link_set_up("npfbond2", true)) TH_LOG("%s", npf_err);
+	self->fd = fd = npf_open(0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, npf_bind(fd, "npfbond2")) TH_LOG("%s", npf_err);
+	ASSERT_EQ(0, npf_set_timeout(fd, -1));
+	EXPECT_EQ((uint32_t)NPF_LINKTYPE_ETHERNET, get_dlt(fd));
+	memcpy(b.d, two, 12);
+	ASSERT_EQ(0, oid_call(fd, true, &b, OID_802_3_MULTICAST_LIST, 12))
+		TH_LOG("%s", strerror(errno));
+
+	/* a tun (down: bonding wants it so), the bond's first slave */
+	t->kind = ODD_TUN;
+	t->k = &odd_kinds[ODD_TUN];
+	t->name = "npftun2";
+	ASSERT_EQ(0, odd_tuntap(t, IFF_TUN)) TH_LOG("%s", npf_err);
+	if (odd_link_master("npftun2", "npfbond2")) {
+		TH_LOG("the type change was refused: %s", npf_err);
+		EXPECT_EQ((uint32_t)NPF_LINKTYPE_ETHERNET, get_dlt(fd));
+		return;
+	}
+	ASSERT_EQ(0, odd_sysfs_ll("npfbond2", "type", &type));
+	ASSERT_EQ(65534LL, type) TH_LOG("the bond did not become ARPHRD_NONE");
+	ASSERT_EQ(0, link_set_up("npftun2", true));
+
+	/* the tun receives a packet, and passes it to its master */
+	odd_frame(t, &f, 100, 1);
+	ASSERT_EQ((ssize_t)f.len, write(t->fd, f.b, f.len))
+		TH_LOG("%s", strerror(errno));
+	dlt = 0xdeadbeef;
+	r = ioctl(fd, BIOCGDLT, &dlt);
+	if (r) {
+		/* it let go of the adapter */
+		EXPECT_EQ(ENODEV, errno) TH_LOG("BIOCGDLT: %s", strerror(errno));
+	} else {
+		EXPECT_EQ((uint32_t)NPF_LINKTYPE_RAW, dlt)
+			TH_LOG("the bond now has no link header, BIOCGDLT says %u",
+			       dlt);
+		reclist_init(&l);
+		EXPECT_EQ(1, collect(fd, &l, 1, WAIT, BIG)) TH_LOG("%s", npf_err);
+		if (l.n == 1) {
+			EXPECT_TRUE(rec_matches(&l.r[0], &f))
+				TH_LOG("caplen %u first byte %#04x, BIOCGDLT %u",
+				       l.r[0].h.bh_caplen, l.r[0].data[0], dlt);
+		}
+		reclist_free(&l);
+	}
+	/* no Ethernet list on a link without addresses */
+	memcpy(b.d, two, 12);
+	errno = 0;
+	EXPECT_EQ(-1, oid_call(fd, true, &b, OID_802_3_MULTICAST_LIST, 12));
+	EXPECT_TRUE(errno == EINVAL || errno == ENODEV) TH_LOG("%s",
+							   strerror(errno));
+	errno = 0;
+	EXPECT_EQ(-1, oid_call(fd, true, &b, OID_802_3_MULTICAST_LIST, 0));
+	EXPECT_TRUE(errno == EINVAL || errno == ENODEV) TH_LOG("%s",
+							   strerror(errno));
+	close(fd);
+	self->fd = -1;
+	EXPECT_EQ(0, link_del("npfbond2")) TH_LOG("%s", npf_err);
 }
 
 TEST_HARNESS_MAIN

@@ -454,7 +454,7 @@ static __attribute__((unused)) void odd_destroy(struct odd_adapter *a)
 	a->fd = a->tx = a->raw = -1;
 }
 
-static int odd_tuntap(struct odd_adapter *a, short flags)
+static __attribute__((unused)) int odd_tuntap(struct odd_adapter *a, short flags)
 {
 	struct ifreq ifr;
 
@@ -586,7 +586,7 @@ static int odd_link_add(const char *name, const char *kind, const char *local,
 }
 
 /* Enslave slave to master. */
-static int odd_link_master(const char *slave, const char *master)
+static __attribute__((unused)) int odd_link_master(const char *slave, const char *master)
 {
 	struct odd_nlreq req;
 	uint32_t m = if_nametoindex(master);
@@ -601,7 +601,7 @@ static int odd_link_master(const char *slave, const char *master)
 }
 
 /* An IPv4 address on a link. */
-static int odd_addr_add(const char *ifname, const char *addr, int prefix)
+static __attribute__((unused)) int odd_addr_add(const char *ifname, const char *addr, int prefix)
 {
 	struct odd_nlreq req;
 	uint32_t a;
