@@ -329,24 +329,53 @@ u64 npf_adapter_ifdrop(struct npf_open *o)
 
 /*
  * An adapter is unregistered (deleted, its driver unloaded, or moved to
- * another namespace): detach every open bound to it, so that the device
- * reference we hold does not stall the unregistration, and wake readers:
- * they drain what is buffered, then read() fails with ENODEV.
+ * another namespace), or changed its type (a bond that took a slave of
+ * another link type): detach every open bound to it, so that the device
+ * reference we hold does not stall the unregistration and no open goes on
+ * with a link type its reader and its dump file no longer describe, and
+ * wake readers: they drain what is buffered, then read() fails with
+ * ENODEV (BIOCSETIF binds again, to the new type).
  */
-static int npf_adapter_event(struct notifier_block *nb, unsigned long event,
-			     void *ptr)
+static void npf_adapter_gone(struct net_device *dev)
 {
-	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct npf_open *o, *tmp;
 
-	if (event != NETDEV_UNREGISTER)
-		return NOTIFY_DONE;
 	list_for_each_entry_safe(o, tmp, &npf_bound_opens, bound_node) {
 		if (o->dev != dev)
 			continue;
 		npf_adapter_detach(o);
 		WRITE_ONCE(o->gone, true);
 		npf_wake(o, EPOLLIN | EPOLLRDNORM | EPOLLERR | EPOLLHUP);
+	}
+}
+
+/*
+ * Before a type change, the multicast addresses we added go, with the
+ * address length they were added with (the device flushes its lists
+ * anyway; after the change dev_mc_del() would compare with the new one).
+ */
+static void npf_adapter_pre_type_change(struct net_device *dev)
+{
+	struct npf_open *o;
+
+	list_for_each_entry(o, &npf_bound_opens, bound_node)
+		if (o->dev == dev)
+			npf_adapter_mc_release(o);
+}
+
+static int npf_adapter_event(struct notifier_block *nb, unsigned long event,
+			     void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	switch (event) {
+	case NETDEV_PRE_TYPE_CHANGE:
+		npf_adapter_pre_type_change(dev);
+		break;
+	case NETDEV_POST_TYPE_CHANGE:
+	case NETDEV_UNREGISTER:
+		npf_adapter_gone(dev);
+		break;
 	}
 	return NOTIFY_DONE;
 }

@@ -108,7 +108,8 @@
  *   - records are buffered and the read timeout is -1 (immediate), or it
  *     expired while poll()/select()/epoll waited;
  *   - the bound adapter went away (reads drain what is left, then fail
- *     with ENODEV).
+ *     with ENODEV); so does an adapter that changes its link type (a
+ *     bond taking a slave of another type): BIOCSETIF binds to it again.
  * A blocking read() waits until the open is ready or the read timeout
  * expires (0 = no timeout, -1 = never wait), then copies as many whole
  * records as fit in the caller's buffer; it may return 0 after a timeout.
@@ -349,8 +350,12 @@ struct npf_oid_data {
  * ALL_MULTICAST hold the adapter's promiscuity / allmulti count while set)
  * and OID_802_3_MULTICAST_LIST (a whole list of up to NPF_MC_MAX multicast
  * addresses, replacing the open's previous list; the open holds them in
- * the adapter's address list until it replaces them or closes). A query of
- * OID_802_3_MULTICAST_LIST returns the adapter's whole list. Other OIDs
+ * the adapter's address list until it replaces them or closes; EINVAL on
+ * an adapter that is not Ethernet, header-less ones included). A query of
+ * OID_802_3_MULTICAST_LIST returns the adapter's whole list. The 802.3
+ * address OIDs answer the adapter's own hardware address, whatever its
+ * length (4 bytes, the local IPv4 address, on ipip, sit and gre; none on
+ * tun and wireguard), and so do the multicast list's entries. Other OIDs
  * are read-only (set: EOPNOTSUPP); unknown OIDs fail with EOPNOTSUPP; a
  * query buffer too short fails with EINVAL and nothing is written.
  */
