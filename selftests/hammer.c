@@ -103,6 +103,23 @@ static int frame_seq(const struct npf_env *e, const uint8_t *d,
 	return f.len == len && !memcmp(f.b, d, len) ? 0 : -1;
 }
 
+/* Send one numbered frame, waiting while the peer's backlog is full. */
+static int send_seq(int tx, const struct npf_env *e, uint16_t tag,
+		    uint32_t seq)
+{
+	int64_t end = now_ms() + 10000;
+	struct frame f;
+
+	mk_seq(&f, e, tag, seq);
+	for (;;) {
+		if (send(tx, f.b, f.len, 0) == (ssize_t)f.len)
+			return 0;
+		if (errno != ENOBUFS || now_ms() > end)
+			return -1;
+		usleep(500);
+	}
+}
+
 /* ---- the watchdog ---------------------------------------------------------- */
 
 enum { WD_MAIN, WD_MAPPER, WD_SETTER, WD_READER, WD_FLOOD, WD_FLOOD2,
@@ -844,6 +861,70 @@ TEST_F_TIMEOUT(hammer, mmap_vs_setbuffersize, 120)
 	}
 }
 
+/*
+ * A ring replaced while a batch is held (the mapping gone, so the resize
+ * is allowed) takes the batch back: the next BIOCMMAPNEXT's release (the
+ * old batch's length, as the caller has it) is ignored, as after any
+ * reconfiguration that flushes the ring; and so after two in a row. Found
+ * by cfuzz: the ring forgot the loan once per flush, and a second flush
+ * (the resize's own, then npf_resume()'s; or a second BIOCSETF) cleared
+ * what the first had noted, so the release was refused with EINVAL.
+ */
+TEST_F_TIMEOUT(hammer, resize_takes_the_batch_back, 60)
+{
+	struct npf_mmap_batch b = { 0 };
+	size_t len = PAGE_UP(RING_S);
+	uint8_t *ring;
+	uint32_t size = RING_S;
+
+	ASSERT_EQ(0, npf_set_bufsize(self->fd, RING_S)) TH_LOG("%s", npf_err);
+	ASSERT_EQ(0, npf_set_timeout(self->fd, 50));
+	ASSERT_EQ(0, npf_set_mintocopy(self->fd, 1));
+	for (uint32_t i = 0; i < 8; i++) {
+		ASSERT_EQ(0, send_seq(self->env.tx_b, &self->env, TAG_FLOOD, i))
+			TH_LOG("send: %s", strerror(errno));
+	}
+	ASSERT_EQ(0, npf_wait_recv(self->fd, 8, 10000)) TH_LOG("%s", npf_err);
+	ring = mmap(NULL, len, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, ring) TH_LOG("mmap: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(self->fd, BIOCMMAPNEXT, &b)) TH_LOG("%s", strerror(errno));
+	ASSERT_LT(0U, b.len);
+	ASSERT_EQ(0, munmap(ring, len));
+	/* the batch is held, the ring is not mapped: the resize is allowed */
+	size = RING_L;
+	ASSERT_EQ(0, ioctl(self->fd, BIOCSETBUFFERSIZE, &size))
+		TH_LOG("%s", strerror(errno));
+	b.release = b.len;
+	EXPECT_EQ(0, ioctl(self->fd, BIOCMMAPNEXT, &b))
+		TH_LOG("BIOCMMAPNEXT giving back the batch the resize took: %s",
+		       strerror(errno));
+	/* and nothing is lent now: read() works */
+	EXPECT_LE(0, read(self->fd, (uint8_t[65536]){ 0 }, 65536))
+		TH_LOG("read: %s", strerror(errno));
+}
+
+/* The same after two reconfigurations in a row (BIOCSETF twice). */
+TEST_F_TIMEOUT(hammer, two_flushes_take_the_batch_back, 60)
+{
+	struct npf_mmap_batch b = { 0 };
+
+	ASSERT_EQ(0, npf_set_timeout(self->fd, 50));
+	ASSERT_EQ(0, npf_set_mintocopy(self->fd, 1));
+	for (uint32_t i = 0; i < 8; i++) {
+		ASSERT_EQ(0, send_seq(self->env.tx_b, &self->env, TAG_FLOOD, i))
+			TH_LOG("send: %s", strerror(errno));
+	}
+	ASSERT_EQ(0, npf_wait_recv(self->fd, 8, 10000)) TH_LOG("%s", npf_err);
+	ASSERT_EQ(0, ioctl(self->fd, BIOCMMAPNEXT, &b)) TH_LOG("%s", strerror(errno));
+	ASSERT_LT(0U, b.len);
+	ASSERT_EQ(0, npf_set_filter(self->fd, NULL, 0)) TH_LOG("%s", npf_err);
+	ASSERT_EQ(0, npf_set_filter(self->fd, NULL, 0)) TH_LOG("%s", npf_err);
+	b.release = b.len;
+	EXPECT_EQ(0, ioctl(self->fd, BIOCMMAPNEXT, &b))
+		TH_LOG("BIOCMMAPNEXT giving back the batch two BIOCSETFs took: %s",
+		       strerror(errno));
+}
+
 /* ---- 3. BIOCSETDUMPFILENAME under a flood, 4 KiB ring --------------------- */
 
 /*
@@ -1141,23 +1222,6 @@ static void *reader2_fn(void *arg)
 		sleep_ms(2);
 	}
 	return NULL;
-}
-
-/* Send one numbered frame, waiting while the peer's backlog is full. */
-static int send_seq(int tx, const struct npf_env *e, uint16_t tag,
-		    uint32_t seq)
-{
-	int64_t end = now_ms() + 10000;
-	struct frame f;
-
-	mk_seq(&f, e, tag, seq);
-	for (;;) {
-		if (send(tx, f.b, f.len, 0) == (ssize_t)f.len)
-			return 0;
-		if (errno != ENOBUFS || now_ms() > end)
-			return -1;
-		usleep(500);
-	}
 }
 
 /* Wait until the reader is inside its call for 30 ms (and so waits). */
