@@ -175,7 +175,7 @@ struct slot {
 	size_t maplen;
 	struct npf_mmap_batch b;	/* the last batch: b.len is lent */
 	int next_err;			/* how the last BIOCMMAPNEXT ended */
-	char hist[6][100];		/* the last calls on it, for reports */
+	char hist[8][100];		/* the last calls on it, for reports */
 	int hn;
 };
 
@@ -383,7 +383,7 @@ static void history(struct fuzzer *z, char *h, size_t len);
 
 static void check_read(struct fuzzer *z, struct slot *s, ssize_t n)
 {
-	char why[160], h[700];
+	char why[160], h[900];
 
 	if (n <= 0)
 		return;
@@ -428,8 +428,8 @@ static void history(struct fuzzer *z, char *h, size_t len)
 	if (!s)
 		return;
 	off = snprintf(h, len, "; before, on this open:");
-	for (int i = s->hn > 6 ? s->hn - 6 : 0; i < s->hn - 1 && off < len; i++)
-		off += snprintf(h + off, len - off, " [%s]", s->hist[i % 6]);
+	for (int i = s->hn > 8 ? s->hn - 8 : 0; i < s->hn - 1 && off < len; i++)
+		off += snprintf(h + off, len - off, " [%s]", s->hist[i % 8]);
 }
 
 static void begin(struct fuzzer *z, const char *fmt, ...)
@@ -464,7 +464,7 @@ static bool end(struct fuzzer *z, enum op op, long r, int e, bool impossible)
 	if (z->cur) {
 		struct slot *s = z->cur;
 
-		snprintf(s->hist[s->hn++ % 6], sizeof(s->hist[0]), "%.80s = %s",
+		snprintf(s->hist[s->hn++ % 8], sizeof(s->hist[0]), "%.80s = %s",
 			 z->what, r >= 0 ? "ok" : strerrorname_np(e) ?: "?");
 	}
 	if (r >= 0) {
@@ -475,7 +475,7 @@ static bool end(struct fuzzer *z, enum op op, long r, int e, bool impossible)
 	if (e == EINTR && kicked)
 		return true;
 	if (!allowed(op, e) || impossible) {
-		char key[64], h[700];
+		char key[64], h[900];
 
 		snprintf(key, sizeof(key), "%s: %s%s", op_name[op],
 			 strerrorname_np(e) ?: "?", z->keyx);
@@ -920,7 +920,7 @@ static void fuzz_one(struct fuzzer *z)
 	case OP_MMAPNEXT: {
 		struct npf_mmap_batch b = { 0 };
 		struct npf_mmap_batch *bp = s ? &s->b : &b;
-		char why[160], h[700];
+		char why[160], h[900];
 
 		/*
 		 * A private open passes the struct as the last call left it:
