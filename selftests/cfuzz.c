@@ -1235,6 +1235,8 @@ struct churn {
 	struct nsthread ns;	/* the other namespace */
 	int ns_self;		/* our namespace, to come back to */
 	long ops, failed;
+	int64_t worst;		/* the slowest change, ms */
+	char worst_what[120];
 };
 
 static void churn_begin(struct churn *c, const char *fmt, ...)
@@ -1253,6 +1255,12 @@ static void churn_begin(struct churn *c, const char *fmt, ...)
 /* Refusals (EEXIST, ENODEV: the adapter is not there) are normal. */
 static void churn_end(struct churn *c, int ret)
 {
+	int64_t t = now_ms() - __atomic_load_n(&c->since, __ATOMIC_ACQUIRE);
+
+	if (t > c->worst) {
+		c->worst = t;
+		snprintf(c->worst_what, sizeof(c->worst_what), "%s", c->what);
+	}
 	__atomic_store_n(&c->since, 0, __ATOMIC_RELEASE);
 	c->ops++;
 	if (ret)
@@ -1571,6 +1579,8 @@ TEST_F_TIMEOUT(cf, concurrent_random_sequences, 240)
 	TH_LOG("%d threads, %lld ms: %ld calls (%ld succeeded, %ld interrupted after %d ms); %ld adapter changes (%ld refused); %ld frames of traffic",
 	       nthr, (long long)(now_ms() - t0), calls, ok, kicks, KICK_MS,
 	       c.ops, c.failed, t.sent);
+	TH_LOG("slowest adapter change: %s, %lld ms", c.worst_what,
+	       (long long)c.worst);
 	for (int o = 0; o < OP_MAX; o++) {
 		long n = 0;
 

@@ -3,19 +3,25 @@
  * Cross-thread hammer: one thread reconfigures an open while another
  * reads it, frames pouring in, and every result is checked exactly.
  *
- *  - mmap/munmap + BIOCMMAPNEXT against BIOCSETBUFFERSIZE: while the ring
- *    is mapped the ring cannot be replaced (EBUSY), so every batch read
- *    through a live mapping holds whole, valid records of numbered frames
- *    in increasing order. A mapping made while a resize is under way that
- *    shows the old pages (offsets of the new ring, bytes of the old) gives
- *    garbage, zero pages or numbers going backwards.
+ *  - mmap/munmap + BIOCMMAPNEXT against BIOCSETBUFFERSIZE
+ *    (hammer.mmap_vs_setbuffersize): while the ring is mapped the ring
+ *    cannot be replaced (EBUSY), so every batch read through a live
+ *    mapping holds whole, valid records of numbered frames in increasing
+ *    order. A mapping made while a resize is under way that shows the old
+ *    pages (offsets of the new ring, bytes of the old) gives garbage, zero
+ *    pages or numbers going backwards. A resize, or two flushes in a row,
+ *    take back a batch held meanwhile: its release is then ignored
+ *    (hammer.resize_takes_the_batch_back, ..two_flushes_..).
  *  - BIOCSMODE CAPT -> DUMP -> CAPT under a reader blocked in read() or
- *    BIOCMMAPNEXT: what the tap accepts in MODE_DUMP goes to the file and
- *    never to a reader, however the reader's wait began; the file holds
- *    exactly what was accepted, the counters add up.
- *  - BIOCSETDUMPFILENAME again and again under a flood with a 4 KiB ring:
- *    every call returns promptly, every file is a pcap libpcap reads, and
- *    the files together hold exactly the records the tap stored.
+ *    BIOCMMAPNEXT (modesw.*): what the tap accepts in MODE_DUMP goes to
+ *    the file and never to a reader, however the reader's wait began; the
+ *    file holds exactly what was accepted, the counters add up.
+ *  - BIOCSETDUMPFILENAME again and again under a flood with a 4 KiB ring
+ *    (hammer.dump_file_switch_under_flood_*): every call returns within a
+ *    bound, every file is a pcap libpcap reads, and the files together
+ *    hold exactly the records the tap stored. On tmpfs, and on a file
+ *    system whose writes are slow (the test VM's 9p share of build/),
+ *    where a writer that drains "until the ring is empty" never is done.
  *
  * Every call that may block is timed by a watchdog thread: a call past
  * its bound fails the test (it is interrupted with SIGUSR1 and the
@@ -297,10 +303,10 @@ static void pin_cpu_n(int cpu)
 
 /*
  * Numbered frames (its tag, numbers from 0 up) from IF_B to IF_A, from
- * one CPU, until stopped or the watchdog trips: one by one on an AF_PACKET socket,
- * or in send queues of 32 through an open of /dev/npf bound to IF_B (the
- * kernel hands a queue to the adapter much faster than one send() per
- * frame: the flood that keeps a small ring full).
+ * one CPU, until stopped or the watchdog trips: one by one on an AF_PACKET
+ * socket, or in send queues of 32 through an open of /dev/npf bound to
+ * IF_B (the kernel hands a queue to the adapter much faster than one
+ * send() per frame: the flood that keeps a small ring full).
  */
 struct flood {
 	pthread_t th;
@@ -368,6 +374,14 @@ static void *flood_fn(void *arg)
 				       seq_len(fl->next + n);
 			fl->next += n;
 			__atomic_add_fetch(&fl->sent, n, __ATOMIC_RELAXED);
+			/*
+			 * On the debug kernel two unpaced floods starve the
+			 * rest (an RCU grace period takes many seconds): the
+			 * latency bound is for Debian, there the floods only
+			 * keep the ring busy.
+			 */
+			if (npf_expect_debug())
+				usleep(2000);
 		}
 	}
 	free(q);
@@ -833,7 +847,7 @@ static void *setter_fn(void *arg)
  * read through a live mapping is then whole valid records of frames in
  * the order they were sent.
  */
-TEST_F_TIMEOUT(hammer, mmap_vs_setbuffersize, 120)
+TEST_F_TIMEOUT(hammer, mmap_vs_setbuffersize, 180)
 {
 	int64_t secs = env_long("NPF_HAMMER_SECONDS", 6), t0;
 	/*
@@ -859,8 +873,16 @@ TEST_F_TIMEOUT(hammer, mmap_vs_setbuffersize, 120)
 	ASSERT_EQ(0, npf_wait_recv(self->fd, 1, 10000)) TH_LOG("%s", npf_err);
 	ASSERT_EQ(0, pthread_create(&m.th, NULL, mapper_fn, &m));
 	ASSERT_EQ(0, pthread_create(&s.th, NULL, setter_fn, &s));
+	/*
+	 * secs, and on until the hammer did something (20 batches, 5 resizes:
+	 * the debug kernel is slow), 8 * secs at most
+	 */
 	t0 = now_ms();
-	while (now_ms() - t0 < secs * 1000 && !wd_tripped() && !m.sc.bad)
+	while (!wd_tripped() && !m.sc.bad &&
+	       (now_ms() - t0 < secs * 1000 ||
+		__atomic_load_n(&m.sc.batches, __ATOMIC_RELAXED) < 20 ||
+		__atomic_load_n(&s.ok, __ATOMIC_RELAXED) < 5) &&
+	       now_ms() - t0 < 8 * secs * 1000)
 		sleep_ms(50);
 	__atomic_store_n(&m.stop, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
