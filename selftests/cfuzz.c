@@ -1491,10 +1491,14 @@ TEST_F_TIMEOUT(cf, concurrent_random_sequences, 240)
 {
 	int nthr = (int)env_long("NPF_CFUZZ_THREADS", 5);
 	int64_t budget = 1000 * env_long("NPF_CFUZZ_SECONDS", 20), t0;
+	/*
+	 * Static: a thread stuck in the kernel outlives this function (the
+	 * harness ends the process), and must not use a dead frame.
+	 */
 	static struct fuzzer z[MAXTHR];
-	struct kicker k = { 0 };
-	struct churn c = { 0 };
-	struct traffic t = { 0 };
+	static struct kicker k;
+	static struct churn c;
+	static struct traffic t;
 	struct sigaction sa;
 	bool stuck = false;
 	long calls = 0, ok = 0, kicks = 0;
