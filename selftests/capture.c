@@ -727,8 +727,8 @@ static int tcp_sink(int ready_w, int moved_r)
 	if (unshare(CLONE_NEWNET))
 		return 10;
 	if (!access("/proc/sys/net/ipv6", F_OK) &&
-	    (sysctl_write("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1") ||
-	     sysctl_write("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1")))
+	    (file_write_str("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1") ||
+	     file_write_str("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1")))
 		return 11;
 	if (write(ready_w, &c, 1) != 1 || read(moved_r, &c, 1) != 1)
 		return 12;

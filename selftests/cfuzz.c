@@ -43,9 +43,6 @@
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <net/if.h>
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
-#include <linux/veth.h>
 
 #include "hostile_util.h"
 #include "harness.h"
@@ -58,42 +55,12 @@
 #define NETNS_DUMMY	"npfm0"	/* moved to another namespace */
 #define PAGE_UP(x)	(((x) + PAGE - 1) & ~(size_t)(PAGE - 1))
 
-static long env_long(const char *name, long def)
-{
-	const char *e = getenv(name);
-
-	return e && *e ? strtol(e, NULL, 0) : def;
-}
-
 static int stuck_ms(void)
 {
 	return npf_expect_debug() ? 40000 : 10000;
 }
 
 /* ---- the generator -------------------------------------------------------- */
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnd(struct rng *r)
-{
-	/* xorshift64* */
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return r->s * 0x2545F4914F6CDD1DULL;
-}
-
-static uint32_t below(struct rng *r, uint32_t n)
-{
-	return n ? (uint32_t)(rnd(r) % n) : 0;
-}
-
-static bool chance(struct rng *r, int pct)
-{
-	return below(r, 100) < (uint32_t)pct;
-}
 
 #define PICK(r, arr)	((arr)[below((r), sizeof(arr) / sizeof((arr)[0]))])
 
@@ -346,17 +313,6 @@ static bool walk_pcap(const uint8_t *p, size_t len, char *why, size_t wl)
 		off += sizeof(h) + h.caplen;
 	}
 	return true;
-}
-
-/* A fault while reading a batch through the mapping: a problem, not death. */
-static __thread sigjmp_buf *fault_jmp;
-
-static void fault_handler(int sig)
-{
-	if (fault_jmp)
-		siglongjmp(*fault_jmp, sig);
-	signal(sig, SIG_DFL);
-	raise(sig);
 }
 
 static bool walk_records(const uint8_t *p, size_t len, uint32_t recfmt,
@@ -1132,100 +1088,6 @@ static void ns_stop(struct nsthread *n)
 	pthread_join(n->th, NULL);
 }
 
-/* ---- rtnetlink (npf_util.c has veth pairs, deletion, up/down, moves) ---- */
-
-struct rtreq {
-	struct nlmsghdr n;
-	struct ifinfomsg i;
-	char buf[512];
-};
-
-static struct rtattr *rta_put(struct nlmsghdr *n, unsigned short type,
-			      const void *data, size_t len)
-{
-	struct rtattr *rta = (struct rtattr *)((char *)n +
-					       NLMSG_ALIGN(n->nlmsg_len));
-
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	if (len)
-		memcpy(RTA_DATA(rta), data, len);
-	n->nlmsg_len = NLMSG_ALIGN(n->nlmsg_len) + RTA_ALIGN(rta->rta_len);
-	return rta;
-}
-
-static void rta_end(struct nlmsghdr *n, struct rtattr *start)
-{
-	start->rta_len = (char *)n + n->nlmsg_len - (char *)start;
-}
-
-/* Send, wait for the ack: 0 or -errno. */
-static int rt_talk(struct nlmsghdr *n)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	char buf[4096];
-	int sk, ret = -EIO;
-	ssize_t len;
-
-	sk = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (sk < 0)
-		return -errno;
-	n->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	if (sendto(sk, n, n->nlmsg_len, 0, (struct sockaddr *)&sa,
-		   sizeof(sa)) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	len = recv(sk, buf, sizeof(buf), 0);
-	for (struct nlmsghdr *h = (struct nlmsghdr *)buf; len > 0 &&
-	     NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-		if (h->nlmsg_type == NLMSG_ERROR) {
-			ret = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
-			break;
-		}
-	}
-out:
-	close(sk);
-	return ret;
-}
-
-/*
- * A new link of @kind; a veth gets the peer @peer, in the namespace of
- * process @peer_pid when it is not 0.
- */
-static int rt_newlink(const char *name, const char *kind, const char *peer,
-		      int peer_pid)
-{
-	struct rtreq req;
-	struct rtattr *li, *data, *pinfo;
-
-	memset(&req, 0, sizeof(req));
-	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
-	req.n.nlmsg_type = RTM_NEWLINK;
-	req.n.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	req.i.ifi_family = AF_UNSPEC;
-	rta_put(&req.n, IFLA_IFNAME, name, strlen(name) + 1);
-	li = rta_put(&req.n, IFLA_LINKINFO, NULL, 0);
-	rta_put(&req.n, IFLA_INFO_KIND, kind, strlen(kind));
-	if (peer) {
-		struct ifinfomsg pi = { .ifi_family = AF_UNSPEC };
-		uint32_t pid = (uint32_t)peer_pid;
-
-		data = rta_put(&req.n, IFLA_INFO_DATA, NULL, 0);
-		pinfo = rta_put(&req.n, VETH_INFO_PEER, NULL, 0);
-		/* the peer's ifinfomsg sits in front of its attributes */
-		memcpy((char *)&req + req.n.nlmsg_len, &pi, sizeof(pi));
-		req.n.nlmsg_len += NLMSG_ALIGN(sizeof(pi));
-		rta_put(&req.n, IFLA_IFNAME, peer, strlen(peer) + 1);
-		if (peer_pid)
-			rta_put(&req.n, IFLA_NET_NS_PID, &pid, sizeof(pid));
-		rta_end(&req.n, pinfo);
-		rta_end(&req.n, data);
-	}
-	rta_end(&req.n, li);
-	return rt_talk(&req.n);
-}
-
 struct churn {
 	pthread_t th;
 	struct rng r;
@@ -1315,7 +1177,7 @@ static void *churn_fn(void *arg)
 			break;
 		case 2:
 			churn_begin(c, "add dummy npfd1");
-			ret = rt_newlink("npfd1", "dummy", NULL, 0) ||
+			ret = link_add("npfd1", "dummy") ||
 			      link_set_up("npfd1", true);
 			break;
 		case 3:
@@ -1329,13 +1191,13 @@ static void *churn_fn(void *arg)
 			break;
 		case 5:
 			churn_begin(c, "add dummy " NETNS_DUMMY ", move it to the other namespace");
-			ret = rt_newlink(NETNS_DUMMY, "dummy", NULL, 0) ||
+			ret = link_add(NETNS_DUMMY, "dummy") ||
 			      link_set_up(NETNS_DUMMY, true) ||
 			      link_move_to_pid(NETNS_DUMMY, c->ns.tid);
 			break;
 		case 6:
 			churn_begin(c, "add veth npfc2, peer npfc3 in the other namespace");
-			ret = rt_newlink("npfc2", "veth", "npfc3", c->ns.tid) ||
+			ret = link_add_veth_to("npfc2", "npfc3", c->ns.tid) ||
 			      link_set_up("npfc2", true);
 			break;
 		case 7:
@@ -1392,23 +1254,6 @@ FIXTURE(cf) {
 	int mc0;
 };
 
-/* The adapter's multicast list, through a query. */
-static int mc_count(const char *ifname)
-{
-	struct {
-		struct npf_oid_data h;
-		uint8_t d[4096];
-	} q = { { OID_802_3_MULTICAST_LIST, 4096 }, { 0 } };
-	int fd = npf_open(0), n = -1;
-
-	if (fd < 0)
-		return -1;
-	if (!npf_bind(fd, ifname) && !ioctl(fd, BIOCQUERYOID, &q))
-		n = (int)(q.h.length / 6);
-	close(fd);
-	return n;
-}
-
 FIXTURE_SETUP(cf)
 {
 	static const char *const exprs[NPROG] = {
@@ -1435,8 +1280,8 @@ FIXTURE_SETUP(cf)
 	snprintf(self->dir, sizeof(self->dir), "/tmp/npf-cfuzz.XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));
 	g.dir = self->dir;
-	ASSERT_EQ(0, rt_newlink("npfd0", "dummy", NULL, 0))
-		TH_LOG("cannot make a dummy adapter");
+	ASSERT_EQ(0, link_add("npfd0", "dummy"))
+		TH_LOG("cannot make a dummy adapter: %s", npf_err);
 	ASSERT_EQ(0, link_set_up("npfd0", true)) TH_LOG("%s", npf_err);
 	ASSERT_EQ(0, link_set_up("lo", true)) TH_LOG("%s", npf_err);
 	/* snap lengths 96 and 65535: the dump file's header follows */
@@ -1510,10 +1355,7 @@ TEST_F_TIMEOUT(cf, concurrent_random_sequences, 240)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = usr1;		/* no SA_RESTART: a kicked call returns */
 	sigaction(SIGUSR1, &sa, NULL);
-	sa.sa_handler = fault_handler;
-	sa.sa_flags = SA_NODEFER;
-	sigaction(SIGBUS, &sa, NULL);
-	sigaction(SIGSEGV, &sa, NULL);
+	install_fault_handler();
 
 	/* every CPU: races want them */
 	{

@@ -75,13 +75,13 @@ FIXTURE_TEARDOWN(flt)
 	if (self->fd >= 0)
 		close(self->fd);
 	if (self->failslab_set) {
-		write_str(FAILSLAB "/ignore-gfp-wait", self->fs_ignore);
-		write_str(FAILSLAB "/verbose", self->fs_verbose);
+		file_write_str(FAILSLAB "/ignore-gfp-wait", self->fs_ignore);
+		file_write_str(FAILSLAB "/verbose", self->fs_verbose);
 	}
 	if (self->failpage_set) {
-		write_str(FAILPAGE "/ignore-gfp-wait", self->fp_ignore);
-		write_str(FAILPAGE "/verbose", self->fp_verbose);
-		write_str(FAILPAGE "/min-order", self->fp_order);
+		file_write_str(FAILPAGE "/ignore-gfp-wait", self->fp_ignore);
+		file_write_str(FAILPAGE "/verbose", self->fp_verbose);
+		file_write_str(FAILPAGE "/min-order", self->fp_order);
 	}
 	if (self->cg[0])
 		rmdir(self->cg);
@@ -192,7 +192,7 @@ static int blocked_start(struct blocked *b, enum op op, int fd)
 	if (!b->buf)
 		b->buf = malloc(BIG);
 	if (!b->buf || pthread_create(&b->th, NULL, blocked_fn, b))
-		return hfail("pthread_create failed");
+		return npf_fail("pthread_create failed");
 	return 0;
 }
 
@@ -706,7 +706,7 @@ static int in_memcg(void *arg)
 
 	snprintf(p, sizeof(p), "%s/cgroup.procs", c->cg);
 	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (write_str(p, pid))
+	if (file_write_str(p, pid))
 		return 250;
 	v[0] = cg_read(c->cg, "memory.current");
 	for (int i = 0; i < 10; i++) {
@@ -745,7 +745,7 @@ TEST_F_TIMEOUT(flt, rings_charged_to_memcg, 60)
 	if (sh("grep -qw memory /sys/fs/cgroup/cgroup.controllers"))
 		SKIP_OR_FAIL("the kernel has no memory controller (CONFIG_MEMCG)");
 	if (sh("grep -qw memory /sys/fs/cgroup/cgroup.subtree_control") &&
-	    write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
+	    file_write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
 		SKIP_OR_FAIL("cannot enable the memory controller: %s", npf_err);
 	snprintf(self->cg, sizeof(self->cg), "/sys/fs/cgroup/npf-faults-%d",
 		 getpid());
@@ -842,7 +842,7 @@ static void failslab_setup(struct __test_metadata *_metadata,
 		self->failslab_set = true;
 	}
 	/* no stack dump per injected failure */
-	ASSERT_EQ(0, write_str(FAILSLAB "/verbose", "0"));
+	ASSERT_EQ(0, file_write_str(FAILSLAB "/verbose", "0"));
 	if (pages) {
 		if (!self->failpage_set) {
 			ASSERT_EQ(0, file_read_str(FAILPAGE "/ignore-gfp-wait",
@@ -856,12 +856,12 @@ static void failslab_setup(struct __test_metadata *_metadata,
 						   sizeof(self->fp_order)));
 			self->failpage_set = true;
 		}
-		ASSERT_EQ(0, write_str(FAILSLAB "/ignore-gfp-wait", "Y"));
-		ASSERT_EQ(0, write_str(FAILPAGE "/verbose", "0"));
-		ASSERT_EQ(0, write_str(FAILPAGE "/ignore-gfp-wait", "N"));
-		ASSERT_EQ(0, write_str(FAILPAGE "/min-order", "0"));
+		ASSERT_EQ(0, file_write_str(FAILSLAB "/ignore-gfp-wait", "Y"));
+		ASSERT_EQ(0, file_write_str(FAILPAGE "/verbose", "0"));
+		ASSERT_EQ(0, file_write_str(FAILPAGE "/ignore-gfp-wait", "N"));
+		ASSERT_EQ(0, file_write_str(FAILPAGE "/min-order", "0"));
 	} else {
-		ASSERT_EQ(0, write_str(FAILSLAB "/ignore-gfp-wait", "N"))
+		ASSERT_EQ(0, file_write_str(FAILSLAB "/ignore-gfp-wait", "N"))
 			TH_LOG("%s", npf_err);
 	}
 	ASSERT_EQ(0, nth_open(t)) TH_LOG("/proc/thread-self/fail-nth: %s",
@@ -1163,19 +1163,6 @@ TEST_F_TIMEOUT(flt, failslab_dump_file, 120)
 	EXPECT_EQ(5ULL, pc.packets) TH_LOG("%s", cur);
 }
 
-/* The adapter's multicast list through an OID query. */
-static int mc_count(int fd)
-{
-	struct {
-		struct npf_oid_data h;
-		uint8_t d[4096];
-	} q = { { OID_802_3_MULTICAST_LIST, 4096 }, { 0 } };
-
-	if (ioctl(fd, BIOCQUERYOID, &q))
-		return -1;
-	return (int)(q.h.length / 6);
-}
-
 /* A multicast list of 4 that fails half-way leaves no address behind. */
 TEST_F_TIMEOUT(flt, failslab_multicast_list_all_or_nothing, 120)
 {
@@ -1190,7 +1177,7 @@ TEST_F_TIMEOUT(flt, failslab_multicast_list_all_or_nothing, 120)
 	FAILSLAB_OR_SKIP();
 	failslab_setup(_metadata, self, &t, false);
 	ASSERT_EQ(0, npf_bind(self->fd, IF_A));
-	base = mc_count(self->fd);
+	base = mc_count_fd(self->fd);
 	ASSERT_LE(0, base) TH_LOG("%s", strerror(errno));
 	for (int i = 0; i < 4; i++) {
 		uint8_t m[6] = { 0x01, 0x00, 0x5e, 0x44, 0x55, (uint8_t)(0x10 + i) };
@@ -1205,7 +1192,7 @@ TEST_F_TIMEOUT(flt, failslab_multicast_list_all_or_nothing, 120)
 		err = errno;
 		left = nth_left(&t);
 		s.runs++;
-		c = mc_count(self->fd);
+		c = mc_count_fd(self->fd);
 		if (r) {
 			sweep_note(&s, n, err, "OID_802_3_MULTICAST_LIST");
 			EXPECT_EQ(base, c) TH_LOG("failure %d left addresses behind", n);
@@ -1215,7 +1202,7 @@ TEST_F_TIMEOUT(flt, failslab_multicast_list_all_or_nothing, 120)
 			set.h.length = 0;
 			ASSERT_EQ(0, ioctl(self->fd, BIOCSETOID, &set));
 			set.h.length = 24;
-			EXPECT_EQ(base, mc_count(self->fd));
+			EXPECT_EQ(base, mc_count_fd(self->fd));
 		}
 		if (left)
 			break;
@@ -1232,7 +1219,7 @@ TEST_F_TIMEOUT(flt, failslab_multicast_list_all_or_nothing, 120)
 
 		ASSERT_LE(0, fd);
 		ASSERT_EQ(0, npf_bind(fd, IF_A));
-		EXPECT_EQ(base, mc_count(fd));
+		EXPECT_EQ(base, mc_count_fd(fd));
 		close(fd);
 	}
 }

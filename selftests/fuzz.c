@@ -40,29 +40,6 @@
 
 /* ---- the generator -------------------------------------------------------- */
 
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnd(struct rng *r)
-{
-	/* xorshift64* */
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return r->s * 0x2545F4914F6CDD1DULL;
-}
-
-static uint32_t below(struct rng *r, uint32_t n)
-{
-	return n ? (uint32_t)(rnd(r) % n) : 0;
-}
-
-static bool chance(struct rng *r, int pct)
-{
-	return below(r, 100) < (uint32_t)pct;
-}
-
 static uint32_t interesting32(struct rng *r)
 {
 	static const uint32_t v[] = {
@@ -679,30 +656,6 @@ static void __attribute__((constructor)) fuzz_modules(void)
 		odd_modprobe();
 }
 
-static long env_long(const char *name, long def)
-{
-	const char *e = getenv(name);
-
-	return e && *e ? strtol(e, NULL, 0) : def;
-}
-
-/* The adapter's multicast list, through a query. */
-static int mc_count(const char *ifname)
-{
-	struct {
-		struct npf_oid_data h;
-		uint8_t d[4096];
-	} q = { { OID_802_3_MULTICAST_LIST, 4096 }, { 0 } };
-	int fd = npf_open(0), n = -1;
-
-	if (fd < 0)
-		return -1;
-	if (!npf_bind(fd, ifname) && !ioctl(fd, BIOCQUERYOID, &q))
-		n = (int)(q.h.length / 6);
-	close(fd);
-	return n;
-}
-
 FIXTURE_SETUP(fz)
 {
 	NPF_ONLY_OR_SKIP();
@@ -719,7 +672,7 @@ FIXTURE_SETUP(fz)
 	/* rings of at most 2 MiB while fuzzing: a VM's memory is small */
 	ASSERT_EQ(0, file_read_str(PARAM, self->param, sizeof(self->param)))
 		TH_LOG("%s", npf_err);
-	ASSERT_EQ(0, write_str(PARAM, "2097152"));
+	ASSERT_EQ(0, file_write_str(PARAM, "2097152"));
 	for (int i = 0; i < 2; i++) {
 		self->arena[i] = malloc(ARENA);
 		ASSERT_NE(NULL, self->arena[i]);
@@ -765,7 +718,7 @@ FIXTURE_TEARDOWN(fz)
 		if (self->fds[i] >= 0)
 			close(self->fds[i]);
 	if (self->param[0])
-		write_str(PARAM, self->param);
+		file_write_str(PARAM, self->param);
 	sh("rm -rf %s", self->dir);
 	for (int i = 0; i < 2; i++)
 		free(self->arena[i]);
@@ -825,7 +778,7 @@ static void check_after(struct __test_metadata *_metadata,
 	}
 
 	/* a normal capture: every frame, byte for byte, counted exactly */
-	ASSERT_EQ(0, write_str(PARAM, self->param));
+	ASSERT_EQ(0, file_write_str(PARAM, self->param));
 	fd = npf_open(0);
 	ASSERT_LE(0, fd) TH_LOG("%s", npf_err);
 	ASSERT_EQ(0, npf_bind(fd, IF_A));

@@ -65,13 +65,6 @@
 #define TAG_IDX(t)	((t) & 7)	/* per-tag state in arrays of 8 */
 #define SPORT		0x4e50
 
-static long env_long(const char *name, long def)
-{
-	const char *e = getenv(name);
-
-	return e && *e ? strtol(e, NULL, 0) : def;
-}
-
 /* ---- numbered frames ------------------------------------------------------ */
 
 /* Lengths vary with the number, so two runs of records never line up. */
@@ -520,28 +513,6 @@ static int check_records(struct seqcheck *sc, const uint8_t *p, uint32_t len,
 	}
 	sc->records += n;
 	return n;
-}
-
-/* A fault reading the mapping is a failure, not the end of the program. */
-static __thread sigjmp_buf *fault_jmp;
-
-static void fault_handler(int sig)
-{
-	if (fault_jmp)
-		siglongjmp(*fault_jmp, sig);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void install_fault_handler(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = fault_handler;
-	sa.sa_flags = SA_NODEFER;
-	sigaction(SIGBUS, &sa, NULL);
-	sigaction(SIGSEGV, &sa, NULL);
 }
 
 /* check_records() on a mapping: a SIGBUS/SIGSEGV counts as bad. */

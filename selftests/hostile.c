@@ -77,7 +77,7 @@ FIXTURE_TEARDOWN(hos)
 	if (self->devmode_changed)
 		chmod(NPF_DEV, self->devmode);
 	if (self->param[0])
-		write_str(PARAM, self->param);
+		file_write_str(PARAM, self->param);
 	sh("umount -R %s/mnt; rm -rf %s", self->dir, self->dir);
 	reclist_free(&self->l);
 	free(self->buf);
@@ -439,9 +439,9 @@ static int userns_nobody_open(void *arg)
 		return 1;
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
 		return 251;
-	if (write_str("/proc/self/setgroups", "deny") ||
-	    write_str("/proc/self/uid_map", "0 65534 1") ||
-	    write_str("/proc/self/gid_map", "0 65534 1"))
+	if (file_write_str("/proc/self/setgroups", "deny") ||
+	    file_write_str("/proc/self/uid_map", "0 65534 1") ||
+	    file_write_str("/proc/self/gid_map", "0 65534 1"))
 		return 252;
 	/* root of a user namespace that owns this network namespace */
 	fd = open(NPF_DEV, O_RDWR);
@@ -452,7 +452,7 @@ static int userns_nobody_open(void *arg)
 	if (npf_bind(fd, "lo"))
 		return 5;
 	/* the module parameter is not its to change */
-	if (!write_str(PARAM, "4096"))
+	if (!file_write_str(PARAM, "4096"))
 		return 6;
 	close(fd);
 	return 0;
@@ -467,8 +467,8 @@ static int userns_nobody_open_dac(void *arg)
 		return 250;
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
 		return 251;
-	if (write_str("/proc/self/setgroups", "deny") ||
-	    write_str("/proc/self/uid_map", "0 65534 1"))
+	if (file_write_str("/proc/self/setgroups", "deny") ||
+	    file_write_str("/proc/self/uid_map", "0 65534 1"))
 		return 252;
 	fd = open(NPF_DEV, O_RDWR);
 	if (fd >= 0)
@@ -956,13 +956,13 @@ TEST_F_TIMEOUT(hos, sizes_ring_limits, 60)
 TEST_F(hos, sizes_module_parameter_bounds)
 {
 	ASSERT_EQ(0, file_read_str(PARAM, self->param, sizeof(self->param)));
-	EXPECT_NE(0, write_str(PARAM, "4095"));
-	EXPECT_NE(0, write_str(PARAM, "1073741825"));
-	EXPECT_NE(0, write_str(PARAM, "-1"));
-	EXPECT_NE(0, write_str(PARAM, "99999999999999999999"));
-	EXPECT_NE(0, write_str(PARAM, "lots"));
-	EXPECT_EQ(0, write_str(PARAM, "1073741824"));
-	ASSERT_EQ(0, write_str(PARAM, "8192"));
+	EXPECT_NE(0, file_write_str(PARAM, "4095"));
+	EXPECT_NE(0, file_write_str(PARAM, "1073741825"));
+	EXPECT_NE(0, file_write_str(PARAM, "-1"));
+	EXPECT_NE(0, file_write_str(PARAM, "99999999999999999999"));
+	EXPECT_NE(0, file_write_str(PARAM, "lots"));
+	EXPECT_EQ(0, file_write_str(PARAM, "1073741824"));
+	ASSERT_EQ(0, file_write_str(PARAM, "8192"));
 	EXPECT_ERRNO(EINVAL, npf_set_bufsize(self->fd, 8200));
 	EXPECT_EQ(0, npf_set_bufsize(self->fd, 8192));
 	EXPECT_ERRNO(EINVAL, npf_set_bufsize(self->fd, 8199));

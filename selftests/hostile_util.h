@@ -3,8 +3,10 @@
  * Helpers of the hostile-input suites (hostile, fuzz, faults, load), on
  * top of npf_util.h: hostile memory (PROT_NONE, read-only, unmapped pages,
  * buffers that run into a PROT_NONE page), dropping privileges, passing
- * file descriptors, a small client of the "npf" generic netlink family, a
- * checker for the pcap files the kernel dump writes, and shell commands.
+ * file descriptors, a seeded generator of inputs (fuzz, cfuzz), surviving
+ * a fault in a mapping (hammer, cfuzz), a small client of the "npf"
+ * generic netlink family, a checker for the pcap files the kernel dump
+ * writes, and shell commands.
  *
  * Everything here is static: each program includes it once.
  */
@@ -15,6 +17,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,19 +63,6 @@ static inline size_t opaque(size_t v)
 					     strerror(err));		\
 	} while (0)
 
-static __attribute__((format(printf, 1, 2), unused))
-int hfail(const char *fmt, ...)
-{
-	va_list ap;
-	int e = errno;
-
-	va_start(ap, fmt);
-	vsnprintf(npf_err, sizeof(npf_err), fmt, ap);
-	va_end(ap);
-	errno = e;
-	return -1;
-}
-
 /* NPF_ONLY=substring runs only the tests whose name has it (a debugging
  * aid: the harness of this kernel has no filter); in FIXTURE_SETUP. */
 #define NPF_ONLY_OR_SKIP()						\
@@ -80,6 +71,68 @@ int hfail(const char *fmt, ...)
 		if (_o && *_o && !strstr(_metadata->name, _o))		\
 			_exit(255);					\
 	} while (0)
+
+/* A number from the environment (a seed, a size), or def. */
+static __attribute__((unused)) long env_long(const char *name, long def)
+{
+	const char *e = getenv(name);
+
+	return e && *e ? strtol(e, NULL, 0) : def;
+}
+
+/* ---- the generator ----------------------------------------------------- */
+
+/* Seeded: a seed printed with a failure replays the run. */
+struct rng {
+	uint64_t s;
+};
+
+static __attribute__((unused)) uint64_t rnd(struct rng *r)
+{
+	/* xorshift64* */
+	r->s ^= r->s >> 12;
+	r->s ^= r->s << 25;
+	r->s ^= r->s >> 27;
+	return r->s * 0x2545F4914F6CDD1DULL;
+}
+
+static __attribute__((unused)) uint32_t below(struct rng *r, uint32_t n)
+{
+	return n ? (uint32_t)(rnd(r) % n) : 0;
+}
+
+static __attribute__((unused)) bool chance(struct rng *r, int pct)
+{
+	return below(r, 100) < (uint32_t)pct;
+}
+
+/* ---- faults reading a mapping ------------------------------------------ */
+
+/*
+ * A SIGBUS/SIGSEGV reading what npf mapped is a failure to report, not the
+ * end of the program: the reader points fault_jmp at its sigsetjmp() for
+ * the time of the read, and the signal comes back there.
+ */
+static __thread sigjmp_buf *fault_jmp __attribute__((unused));
+
+static void fault_handler(int sig)
+{
+	if (fault_jmp)
+		siglongjmp(*fault_jmp, sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static __attribute__((unused)) void install_fault_handler(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fault_handler;
+	sa.sa_flags = SA_NODEFER;
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+}
 
 /* ---- hostile memory ---------------------------------------------------- */
 
@@ -103,7 +156,7 @@ int badmem_init(struct badmem *b, const void *ro_init, size_t ro_len)
 
 	memset(b, 0, sizeof(*b));
 	if (p == MAP_FAILED)
-		return hfail("mmap: %s", strerror(errno));
+		return npf_fail("mmap: %s", strerror(errno));
 	b->base = p;
 	b->ro = p;
 	b->rw = p + PAGE;
@@ -114,7 +167,7 @@ int badmem_init(struct badmem *b, const void *ro_init, size_t ro_len)
 	if (mprotect(b->ro, PAGE, PROT_READ) ||
 	    mprotect(b->none, PAGE, PROT_NONE) ||
 	    munmap(b->unmapped, PAGE))
-		return hfail("mprotect/munmap: %s", strerror(errno));
+		return npf_fail("mprotect/munmap: %s", strerror(errno));
 	return 0;
 }
 
@@ -138,7 +191,7 @@ static __attribute__((unused)) int caps_set(uint64_t keep)
 	d[0].effective = d[0].permitted = (uint32_t)keep;
 	d[1].effective = d[1].permitted = (uint32_t)(keep >> 32);
 	if (syscall(SYS_capset, &h, d))
-		return hfail("capset: %s", strerror(errno));
+		return npf_fail("capset: %s", strerror(errno));
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	return 0;
 }
@@ -152,7 +205,7 @@ static __attribute__((unused)) int become_nobody(uint64_t keep)
 	    setgroups(0, NULL) ||
 	    setresgid(NOBODY, NOBODY, NOBODY) ||
 	    setresuid(NOBODY, NOBODY, NOBODY))
-		return hfail("dropping to uid %d: %s", NOBODY, strerror(errno));
+		return npf_fail("dropping to uid %d: %s", NOBODY, strerror(errno));
 	/* so that /proc/self stays ours (uid_map, setgroups) */
 	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	return caps_set(keep);
@@ -202,7 +255,7 @@ static __attribute__((unused)) int send_fd(int sock, int fd)
 	c1->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c1), &fd, sizeof(int));
 	if (sendmsg(sock, &m, 0) != 1)
-		return hfail("sendmsg SCM_RIGHTS: %s", strerror(errno));
+		return npf_fail("sendmsg SCM_RIGHTS: %s", strerror(errno));
 	return 0;
 }
 
@@ -222,10 +275,10 @@ static __attribute__((unused)) int recv_fd(int sock)
 	int fd;
 
 	if (recvmsg(sock, &m, 0) != 1)
-		return hfail("recvmsg SCM_RIGHTS: %s", strerror(errno));
+		return npf_fail("recvmsg SCM_RIGHTS: %s", strerror(errno));
 	c1 = CMSG_FIRSTHDR(&m);
 	if (!c1 || c1->cmsg_type != SCM_RIGHTS)
-		return hfail("no fd received");
+		return npf_fail("no fd received");
 	memcpy(&fd, CMSG_DATA(c1), sizeof(int));
 	return fd;
 }
@@ -263,19 +316,31 @@ static __attribute__((unused)) bool join_within(pthread_t th, int ms)
 	return pthread_timedjoin_np(th, NULL, &ts) == 0;
 }
 
-static __attribute__((unused)) int write_str(const char *path, const char *s)
+/* The multicast list of the adapter the open fd is bound to: how many
+ * addresses it has (an OID query), or -1. */
+static __attribute__((unused)) int mc_count_fd(int fd)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
+	struct {
+		struct npf_oid_data h;
+		uint8_t d[4096];
+	} q = { { OID_802_3_MULTICAST_LIST, 4096 }, { 0 } };
+
+	if (ioctl(fd, BIOCQUERYOID, &q))
+		return -1;
+	return (int)(q.h.length / 6);
+}
+
+/* The same through an open of its own bound to ifname. */
+static __attribute__((unused)) int mc_count(const char *ifname)
+{
+	int fd = npf_open(0), n = -1;
 
 	if (fd < 0)
-		return hfail("open %s: %s", path, strerror(errno));
-	n = write(fd, s, strlen(s));
+		return -1;
+	if (!npf_bind(fd, ifname))
+		n = mc_count_fd(fd);
 	close(fd);
-	if (n != (ssize_t)strlen(s))
-		return hfail("write '%s' to %s: %s", s, path,
-			     n < 0 ? strerror(errno) : "short");
-	return 0;
+	return n;
 }
 
 /* ---- the "npf" generic netlink family ---------------------------------- */
@@ -294,7 +359,7 @@ static int genl_talk(int s, void *req, size_t len)
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 
 	if (sendto(s, req, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return hfail("genl send: %s", strerror(errno));
+		return npf_fail("genl send: %s", strerror(errno));
 	return 0;
 }
 
@@ -331,7 +396,7 @@ static int genl_recv(int s, genl_cb cb, void *ctx, bool dump)
 		struct nlmsghdr *h;
 
 		if (len < 0) {
-			hfail("genl recv: %s", strerror(errno));
+			npf_fail("genl recv: %s", strerror(errno));
 			return -errno;
 		}
 		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)len);
@@ -342,7 +407,7 @@ static int genl_recv(int s, genl_cb cb, void *ctx, bool dump)
 				struct nlmsgerr *e = NLMSG_DATA(h);
 
 				if (e->error)
-					hfail("genl: %s", strerror(-e->error));
+					npf_fail("genl: %s", strerror(-e->error));
 				errno = -e->error;
 				return e->error;
 			}
@@ -563,42 +628,42 @@ int pcap_check_file(const char *path, struct pcap_check *pc, pcap_rec_cb cb,
 
 	memset(pc, 0, sizeof(*pc));
 	if (fd < 0)
-		return hfail("open %s: %s", path, strerror(errno));
+		return npf_fail("open %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) || st.st_size < 24) {
 		close(fd);
-		return hfail("%s: %lld bytes, no pcap header", path,
-			     (long long)st.st_size);
+		return npf_fail("%s: %lld bytes, no pcap header", path,
+				(long long)st.st_size);
 	}
 	m = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (m == MAP_FAILED)
-		return hfail("mmap %s: %s", path, strerror(errno));
+		return npf_fail("mmap %s: %s", path, strerror(errno));
 	memcpy(&pc->magic, m, 4);
 	memcpy(&pc->snaplen, m + 16, 4);
 	memcpy(&pc->linktype, m + 20, 4);
 	pc->bytes = st.st_size;
 	if (pc->magic != 0xa1b2c3d4 && pc->magic != 0xa1b23c4d) {
 		munmap(m, st.st_size);
-		return hfail("%s: magic %#x", path, pc->magic);
+		return npf_fail("%s: magic %#x", path, pc->magic);
 	}
 	while (off < (size_t)st.st_size) {
 		uint32_t h[4];
 
 		if (st.st_size - off < 16) {
 			munmap(m, st.st_size);
-			return hfail("%s: %zu stray bytes after record %llu",
-				     path, st.st_size - off,
-				     (unsigned long long)pc->packets);
+			return npf_fail("%s: %zu stray bytes after record %llu",
+					path, st.st_size - off,
+					(unsigned long long)pc->packets);
 		}
 		memcpy(h, m + off, 16);
 		if (h[2] > h[3] || h[2] > pc->snaplen ||
 		    h[2] > st.st_size - off - 16 ||
 		    h[1] >= (pc->magic == 0xa1b2c3d4 ? 1000000u : 1000000000u)) {
 			munmap(m, st.st_size);
-			return hfail("%s: record %llu at %zu: caplen %u len %u frac %u (snaplen %u, %zu bytes left)",
-				     path, (unsigned long long)pc->packets, off,
-				     h[2], h[3], h[1], pc->snaplen,
-				     st.st_size - off - 16);
+			return npf_fail("%s: record %llu at %zu: caplen %u len %u frac %u (snaplen %u, %zu bytes left)",
+					path, (unsigned long long)pc->packets, off,
+					h[2], h[3], h[1], pc->snaplen,
+					st.st_size - off - 16);
 		}
 		if (cb)
 			cb(ctx, m + off + 16, h[2], h[3]);
@@ -620,15 +685,15 @@ int npf_dump_file(int fd, const char *path, uint32_t flags)
 	dn.path = (uint64_t)(uintptr_t)path;
 	dn.flags = flags;
 	if (ioctl(fd, BIOCSETDUMPFILENAME, &dn))
-		return hfail("BIOCSETDUMPFILENAME %s: %s", path,
-			     strerror(errno));
+		return npf_fail("BIOCSETDUMPFILENAME %s: %s", path,
+				strerror(errno));
 	return 0;
 }
 
 static __attribute__((unused)) int npf_set_mode(int fd, uint32_t mode)
 {
 	if (ioctl(fd, BIOCSMODE, &mode))
-		return hfail("BIOCSMODE %#x: %s", mode, strerror(errno));
+		return npf_fail("BIOCSMODE %#x: %s", mode, strerror(errno));
 	return 0;
 }
 
@@ -637,7 +702,7 @@ int npf_dump_stats(int fd, struct npf_dump_stats *ds)
 {
 	memset(ds, 0xa5, sizeof(*ds));
 	if (ioctl(fd, BIOCGDUMPSTATS, ds))
-		return hfail("BIOCGDUMPSTATS: %s", strerror(errno));
+		return npf_fail("BIOCGDUMPSTATS: %s", strerror(errno));
 	return 0;
 }
 

@@ -281,10 +281,10 @@ static int nschild_start(struct nschild *c, const char *ifname)
 			_exit(1);
 		/* a fresh namespace has IPv6 on: no ND or MLD towards X */
 		if (!access("/proc/sys/net/ipv6", F_OK) &&
-		    (sysctl_write("/proc/sys/net/ipv6/conf/all/disable_ipv6",
-				  "1") ||
-		     sysctl_write("/proc/sys/net/ipv6/conf/default/disable_ipv6",
-				  "1")))
+		    (file_write_str("/proc/sys/net/ipv6/conf/all/disable_ipv6",
+				    "1") ||
+		     file_write_str("/proc/sys/net/ipv6/conf/default/disable_ipv6",
+				    "1")))
 			_exit(1);
 		ch = 'r';
 		if (write(from[1], &ch, 1) != 1)

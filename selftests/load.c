@@ -462,7 +462,7 @@ FIXTURE_SETUP(ld)
 	(void)name;
 	/* the receive backlog must not drop what the taps should see */
 	if (!file_read_str(BACKLOG, self->backlog, sizeof(self->backlog)))
-		write_str(BACKLOG, "100000");
+		file_write_str(BACKLOG, "100000");
 }
 
 FIXTURE_TEARDOWN(ld)
@@ -477,7 +477,7 @@ FIXTURE_TEARDOWN(ld)
 		if (self->c->pairs[p].tx_b > 0)
 			close(self->c->pairs[p].tx_b);
 	if (self->backlog[0])
-		write_str(BACKLOG, self->backlog);
+		file_write_str(BACKLOG, self->backlog);
 	sh("rm -rf %s", self->dir);
 	free(self->c);
 	env_teardown(&self->env);
@@ -515,7 +515,7 @@ static int setup_open(struct ld_ctx *c, int i, const char *dumpdir)
 	for (int s = 0; s < MAXSEND; s++) {
 		o->seen[s] = calloc(1, MAXSEQ / 8);
 		if (!o->seen[s])
-			return hfail("out of memory");
+			return npf_fail("out of memory");
 	}
 	if (i < MANY) {
 		o->pair = 0;

@@ -37,14 +37,17 @@ bool npf_expect_debug(void)
 	return e && !strcmp(e, "1");
 }
 
-static int fail(const char *fmt, ...)
+int npf_fail(const char *fmt, ...)
 {
+	char msg[sizeof(npf_err)];
 	va_list ap;
 	int e = errno;
 
+	/* through msg: the arguments may include npf_err itself */
 	va_start(ap, fmt);
-	vsnprintf(npf_err, sizeof(npf_err), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memcpy(npf_err, msg, sizeof(npf_err));
 	errno = e;
 	return -1;
 }
@@ -103,17 +106,18 @@ void alarm_ms(int ms)
 
 /* ---- files -------------------------------------------------------------- */
 
-int sysctl_write(const char *path, const char *val)
+int file_write_str(const char *path, const char *val)
 {
-	int fd = open(path, O_WRONLY);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
-		return fail("open %s: %s", path, strerror(errno));
+		return npf_fail("open %s: %s", path, strerror(errno));
 	n = write(fd, val, strlen(val));
 	close(fd);
 	if (n != (ssize_t)strlen(val))
-		return fail("write %s: %s", path, strerror(errno));
+		return npf_fail("write '%s' to %s: %s", val, path,
+				n < 0 ? strerror(errno) : "short");
 	return 0;
 }
 
@@ -123,11 +127,11 @@ int file_read_str(const char *path, char *buf, size_t len)
 	ssize_t n;
 
 	if (fd < 0)
-		return fail("open %s: %s", path, strerror(errno));
+		return npf_fail("open %s: %s", path, strerror(errno));
 	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n < 0)
-		return fail("read %s: %s", path, strerror(errno));
+		return npf_fail("read %s: %s", path, strerror(errno));
 	buf[n] = 0;
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = 0;
@@ -155,14 +159,8 @@ unsigned int link_flags_sysfs(const char *name)
 
 /* ---- rtnetlink ------------------------------------------------------- */
 
-struct nlreq {
-	struct nlmsghdr n;
-	struct ifinfomsg i;
-	char buf[512];
-};
-
-static struct rtattr *nla_put(struct nlmsghdr *n, unsigned short type,
-			      const void *data, size_t len)
+struct rtattr *rta_put(struct nlmsghdr *n, unsigned short type,
+		       const void *data, size_t len)
 {
 	struct rtattr *rta = (struct rtattr *)((char *)n +
 					       NLMSG_ALIGN(n->nlmsg_len));
@@ -175,81 +173,109 @@ static struct rtattr *nla_put(struct nlmsghdr *n, unsigned short type,
 	return rta;
 }
 
-static void nla_end(struct nlmsghdr *n, struct rtattr *start)
+void rta_nest_end(struct nlmsghdr *n, struct rtattr *start)
 {
 	start->rta_len = (char *)n + n->nlmsg_len - (char *)start;
 }
 
-static int rtnl_talk(struct nlmsghdr *n)
+int rtnl_request(struct nlmsghdr *n)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	char buf[4096];
-	int s, ret = -1;
+	int s, ret = -EIO;
 	ssize_t len;
 
 	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (s < 0)
-		return fail("netlink socket: %s", strerror(errno));
+	if (s < 0) {
+		npf_fail("netlink socket: %s", strerror(errno));
+		return -errno;
+	}
 	n->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	n->nlmsg_seq = 1;
 	if (sendto(s, n, n->nlmsg_len, 0, (struct sockaddr *)&sa,
 		   sizeof(sa)) < 0) {
-		fail("netlink send: %s", strerror(errno));
+		ret = -errno;
+		npf_fail("netlink send: %s", strerror(errno));
 		goto out;
 	}
 	len = recv(s, buf, sizeof(buf), 0);
 	if (len < 0) {
-		fail("netlink recv: %s", strerror(errno));
+		ret = -errno;
+		npf_fail("netlink recv: %s", strerror(errno));
 		goto out;
 	}
 	for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
 	     h = NLMSG_NEXT(h, len)) {
 		if (h->nlmsg_type == NLMSG_ERROR) {
-			struct nlmsgerr *e = NLMSG_DATA(h);
-
-			if (e->error) {
-				errno = -e->error;
-				fail("rtnetlink: %s", strerror(-e->error));
-				goto out;
+			ret = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+			if (ret) {
+				errno = -ret;
+				npf_fail("rtnetlink: %s", strerror(-ret));
 			}
-			ret = 0;
 			goto out;
 		}
 	}
-	fail("rtnetlink: no ack");
+	errno = EIO;
+	npf_fail("rtnetlink: no ack");
 out:
 	close(s);
 	return ret;
 }
 
-int link_add_veth(const char *name, const char *peer)
+struct rtattr *rtnl_newlink(struct rtnl_req *req, const char *name,
+			    const char *kind)
 {
-	struct nlreq req;
-	struct rtattr *linkinfo, *data, *pinfo;
-	struct ifinfomsg pi;
+	struct rtattr *linkinfo;
 
-	memset(&req, 0, sizeof(req));
-	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
-	req.n.nlmsg_type = RTM_NEWLINK;
-	req.n.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	req.i.ifi_family = AF_UNSPEC;
-	nla_put(&req.n, IFLA_IFNAME, name, strlen(name) + 1);
-	linkinfo = nla_put(&req.n, IFLA_LINKINFO, NULL, 0);
-	nla_put(&req.n, IFLA_INFO_KIND, "veth", 4);
-	data = nla_put(&req.n, IFLA_INFO_DATA, NULL, 0);
-	pinfo = nla_put(&req.n, VETH_INFO_PEER, NULL, 0);
-	memset(&pi, 0, sizeof(pi));
-	pi.ifi_family = AF_UNSPEC;
+	memset(req, 0, sizeof(*req));
+	req->n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	req->n.nlmsg_type = RTM_NEWLINK;
+	req->n.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	req->i.ifi_family = AF_UNSPEC;
+	rta_put(&req->n, IFLA_IFNAME, name, strlen(name) + 1);
+	linkinfo = rta_put(&req->n, IFLA_LINKINFO, NULL, 0);
+	rta_put(&req->n, IFLA_INFO_KIND, kind, strlen(kind));
+	return linkinfo;
+}
+
+int link_add(const char *name, const char *kind)
+{
+	struct rtnl_req req;
+	struct rtattr *linkinfo = rtnl_newlink(&req, name, kind);
+
+	rta_nest_end(&req.n, linkinfo);
+	if (rtnl_request(&req.n))
+		return npf_fail("add %s link %s: %s", kind, name, npf_err);
+	return 0;
+}
+
+int link_add_veth_to(const char *name, const char *peer, int peer_pid)
+{
+	struct rtnl_req req;
+	struct rtattr *linkinfo, *data, *pinfo;
+	struct ifinfomsg pi = { .ifi_family = AF_UNSPEC };
+	uint32_t pid = (uint32_t)peer_pid;
+
+	linkinfo = rtnl_newlink(&req, name, "veth");
+	data = rta_put(&req.n, IFLA_INFO_DATA, NULL, 0);
+	pinfo = rta_put(&req.n, VETH_INFO_PEER, NULL, 0);
 	/* the peer's ifinfomsg sits in front of its attributes */
 	memcpy((char *)&req + req.n.nlmsg_len, &pi, sizeof(pi));
 	req.n.nlmsg_len += NLMSG_ALIGN(sizeof(pi));
-	nla_put(&req.n, IFLA_IFNAME, peer, strlen(peer) + 1);
-	nla_end(&req.n, pinfo);
-	nla_end(&req.n, data);
-	nla_end(&req.n, linkinfo);
-	if (rtnl_talk(&req.n))
-		return fail("add veth %s/%s: %s", name, peer, npf_err);
+	rta_put(&req.n, IFLA_IFNAME, peer, strlen(peer) + 1);
+	if (peer_pid)
+		rta_put(&req.n, IFLA_NET_NS_PID, &pid, sizeof(pid));
+	rta_nest_end(&req.n, pinfo);
+	rta_nest_end(&req.n, data);
+	rta_nest_end(&req.n, linkinfo);
+	if (rtnl_request(&req.n))
+		return npf_fail("add veth %s/%s: %s", name, peer, npf_err);
 	return 0;
+}
+
+int link_add_veth(const char *name, const char *peer)
+{
+	return link_add_veth_to(name, peer, 0);
 }
 
 int link_ifindex(const char *name)
@@ -257,13 +283,13 @@ int link_ifindex(const char *name)
 	unsigned int i = if_nametoindex(name);
 
 	if (!i)
-		return fail("if_nametoindex %s: %s", name, strerror(errno));
+		return npf_fail("if_nametoindex %s: %s", name, strerror(errno));
 	return (int)i;
 }
 
 int link_del(const char *name)
 {
-	struct nlreq req;
+	struct rtnl_req req;
 	int idx = link_ifindex(name);
 
 	if (idx < 0)
@@ -273,14 +299,14 @@ int link_del(const char *name)
 	req.n.nlmsg_type = RTM_DELLINK;
 	req.i.ifi_family = AF_UNSPEC;
 	req.i.ifi_index = idx;
-	if (rtnl_talk(&req.n))
-		return fail("del link %s: %s", name, npf_err);
+	if (rtnl_request(&req.n))
+		return npf_fail("del link %s: %s", name, npf_err);
 	return 0;
 }
 
 int link_set_up(const char *name, bool up)
 {
-	struct nlreq req;
+	struct rtnl_req req;
 	int idx = link_ifindex(name);
 
 	if (idx < 0)
@@ -292,14 +318,14 @@ int link_set_up(const char *name, bool up)
 	req.i.ifi_index = idx;
 	req.i.ifi_change = IFF_UP;
 	req.i.ifi_flags = up ? IFF_UP : 0;
-	if (rtnl_talk(&req.n))
-		return fail("set %s %s: %s", name, up ? "up" : "down", npf_err);
+	if (rtnl_request(&req.n))
+		return npf_fail("set %s %s: %s", name, up ? "up" : "down", npf_err);
 	return 0;
 }
 
 int link_move_to_pid(const char *name, int pid)
 {
-	struct nlreq req;
+	struct rtnl_req req;
 	int idx = link_ifindex(name);
 	uint32_t p = pid;
 
@@ -310,9 +336,9 @@ int link_move_to_pid(const char *name, int pid)
 	req.n.nlmsg_type = RTM_NEWLINK;
 	req.i.ifi_family = AF_UNSPEC;
 	req.i.ifi_index = idx;
-	nla_put(&req.n, IFLA_NET_NS_PID, &p, sizeof(p));
-	if (rtnl_talk(&req.n))
-		return fail("move %s to pid %d: %s", name, pid, npf_err);
+	rta_put(&req.n, IFLA_NET_NS_PID, &p, sizeof(p));
+	if (rtnl_request(&req.n))
+		return npf_fail("move %s to pid %d: %s", name, pid, npf_err);
 	return 0;
 }
 
@@ -322,12 +348,12 @@ int link_mac(const char *name, uint8_t mac[6])
 	int s = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	if (s < 0)
-		return fail("socket: %s", strerror(errno));
+		return npf_fail("socket: %s", strerror(errno));
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	if (ioctl(s, SIOCGIFHWADDR, &ifr)) {
 		close(s);
-		return fail("SIOCGIFHWADDR %s: %s", name, strerror(errno));
+		return npf_fail("SIOCGIFHWADDR %s: %s", name, strerror(errno));
 	}
 	close(s);
 	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
@@ -343,7 +369,7 @@ int tx_socket(int ifindex)
 	int sz = 4 << 20;
 
 	if (s < 0)
-		return fail("AF_PACKET socket: %s", strerror(errno));
+		return npf_fail("AF_PACKET socket: %s", strerror(errno));
 	setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz));
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
@@ -351,7 +377,7 @@ int tx_socket(int ifindex)
 	sll.sll_ifindex = ifindex;
 	if (bind(s, (struct sockaddr *)&sll, sizeof(sll))) {
 		close(s);
-		return fail("bind AF_PACKET: %s", strerror(errno));
+		return npf_fail("bind AF_PACKET: %s", strerror(errno));
 	}
 	return s;
 }
@@ -361,8 +387,8 @@ int tx_send(int s, const struct frame *f)
 	ssize_t n = send(s, f->b, f->len, 0);
 
 	if (n != (ssize_t)f->len)
-		return fail("send %u bytes (%s): %s", f->len, f->desc,
-			    n < 0 ? strerror(errno) : "short");
+		return npf_fail("send %u bytes (%s): %s", f->len, f->desc,
+				n < 0 ? strerror(errno) : "short");
 	return 0;
 }
 
@@ -381,7 +407,7 @@ int rx_socket(int ifindex, const struct sock_filter *prog, unsigned int len)
 	int sz = 8 << 20;
 
 	if (s < 0)
-		return fail("AF_PACKET socket: %s", strerror(errno));
+		return npf_fail("AF_PACKET socket: %s", strerror(errno));
 	setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
 	if (prog) {
 		struct sock_fprog fp = {
@@ -392,7 +418,7 @@ int rx_socket(int ifindex, const struct sock_filter *prog, unsigned int len)
 		if (setsockopt(s, SOL_SOCKET, SO_ATTACH_FILTER, &fp,
 			       sizeof(fp))) {
 			close(s);
-			return fail("SO_ATTACH_FILTER: %s", strerror(errno));
+			return npf_fail("SO_ATTACH_FILTER: %s", strerror(errno));
 		}
 	}
 	memset(&sll, 0, sizeof(sll));
@@ -401,7 +427,7 @@ int rx_socket(int ifindex, const struct sock_filter *prog, unsigned int len)
 	sll.sll_ifindex = ifindex;
 	if (bind(s, (struct sockaddr *)&sll, sizeof(sll))) {
 		close(s);
-		return fail("bind AF_PACKET: %s", strerror(errno));
+		return npf_fail("bind AF_PACKET: %s", strerror(errno));
 	}
 	return s;
 }
@@ -413,18 +439,18 @@ static int pin_cpu(void)
 	cpu_set_t set;
 
 	if (sched_getaffinity(0, sizeof(set), &set))
-		return fail("sched_getaffinity: %s", strerror(errno));
+		return npf_fail("sched_getaffinity: %s", strerror(errno));
 	for (int c = 0; c < CPU_SETSIZE; c++) {
 		if (CPU_ISSET(c, &set)) {
 			CPU_ZERO(&set);
 			CPU_SET(c, &set);
 			if (sched_setaffinity(0, sizeof(set), &set))
-				return fail("sched_setaffinity: %s",
-					    strerror(errno));
+				return npf_fail("sched_setaffinity: %s",
+						strerror(errno));
 			return 0;
 		}
 	}
-	return fail("no CPU in affinity mask");
+	return npf_fail("no CPU in affinity mask");
 }
 
 /* Send a probe from one side until the other side's sniffer sees it: the
@@ -454,7 +480,7 @@ static int probe(int tx, int rx_ifindex, const uint8_t dst[6],
 			}
 		}
 	}
-	fail("veth pair never passed a probe frame");
+	npf_fail("veth pair never passed a probe frame");
 err:
 	close(rx);
 	return -1;
@@ -471,32 +497,32 @@ int env_setup(struct npf_env *e)
 	/* a mount namespace too: sysfs shows the network devices of the
 	 * namespace that mounted it, so mount our own */
 	if (unshare(CLONE_NEWNET | CLONE_NEWNS))
-		return fail("unshare(CLONE_NEWNET | CLONE_NEWNS): %s",
-			    strerror(errno));
+		return npf_fail("unshare(CLONE_NEWNET | CLONE_NEWNS): %s",
+				strerror(errno));
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		return fail("make / private: %s", strerror(errno));
+		return npf_fail("make / private: %s", strerror(errno));
 	if (mount("sysfs", "/sys", "sysfs", 0, NULL))
-		return fail("mount sysfs: %s", strerror(errno));
+		return npf_fail("mount sysfs: %s", strerror(errno));
 	/* IPv6 off before the links exist (no ND/MLD/RS ever); the kernel
 	 * may lack IPv6 entirely, then there is nothing to turn off. */
 	if (!access("/proc/sys/net/ipv6", F_OK)) {
-		if (sysctl_write("/proc/sys/net/ipv6/conf/all/disable_ipv6",
-				 "1") ||
-		    sysctl_write("/proc/sys/net/ipv6/conf/default/disable_ipv6",
-				 "1"))
+		if (file_write_str("/proc/sys/net/ipv6/conf/all/disable_ipv6",
+				   "1") ||
+		    file_write_str("/proc/sys/net/ipv6/conf/default/disable_ipv6",
+				   "1"))
 			return -1;
 	}
-	sysctl_write("/proc/sys/net/ipv4/ip_forward", "0");
+	file_write_str("/proc/sys/net/ipv4/ip_forward", "0");
 	if (link_add_veth(IF_A, IF_B))
 		return -1;
 	if (!access("/proc/sys/net/ipv6", F_OK)) {
 		snprintf(path, sizeof(path),
 			 "/proc/sys/net/ipv6/conf/%s/disable_ipv6", IF_A);
-		if (sysctl_write(path, "1"))
+		if (file_write_str(path, "1"))
 			return -1;
 		snprintf(path, sizeof(path),
 			 "/proc/sys/net/ipv6/conf/%s/disable_ipv6", IF_B);
-		if (sysctl_write(path, "1"))
+		if (file_write_str(path, "1"))
 			return -1;
 	}
 	e->ifindex_a = link_ifindex(IF_A);
@@ -879,7 +905,7 @@ int npf_open(int extra_flags)
 	int fd = open(NPF_DEV, O_RDWR | O_CLOEXEC | extra_flags);
 
 	if (fd < 0)
-		return fail("open %s: %s", NPF_DEV, strerror(errno));
+		return npf_fail("open %s: %s", NPF_DEV, strerror(errno));
 	return fd;
 }
 
@@ -890,29 +916,29 @@ int npf_bind(int fd, const char *ifname)
 	memset(&n, 0, sizeof(n));
 	snprintf(n.name, sizeof(n.name), "%s", ifname);
 	if (ioctl(fd, BIOCSETIF, &n))
-		return fail("BIOCSETIF %s: %s", ifname, strerror(errno));
+		return npf_fail("BIOCSETIF %s: %s", ifname, strerror(errno));
 	return 0;
 }
 
 int npf_set_timeout(int fd, int32_t ms)
 {
 	if (ioctl(fd, BIOCSRTIMEOUT, &ms))
-		return fail("BIOCSRTIMEOUT %d: %s", ms, strerror(errno));
+		return npf_fail("BIOCSRTIMEOUT %d: %s", ms, strerror(errno));
 	return 0;
 }
 
 int npf_set_mintocopy(int fd, uint32_t bytes)
 {
 	if (ioctl(fd, BIOCSMINTOCOPY, &bytes))
-		return fail("BIOCSMINTOCOPY %u: %s", bytes, strerror(errno));
+		return npf_fail("BIOCSMINTOCOPY %u: %s", bytes, strerror(errno));
 	return 0;
 }
 
 int npf_set_bufsize(int fd, uint32_t bytes)
 {
 	if (ioctl(fd, BIOCSETBUFFERSIZE, &bytes))
-		return fail("BIOCSETBUFFERSIZE %u: %s", bytes,
-			    strerror(errno));
+		return npf_fail("BIOCSETBUFFERSIZE %u: %s", bytes,
+				strerror(errno));
 	return 0;
 }
 
@@ -924,7 +950,7 @@ int npf_set_filter(int fd, const struct sock_filter *insns, uint32_t len)
 	p.bf_len = len;
 	p.bf_insns = (uint64_t)(uintptr_t)insns;
 	if (ioctl(fd, BIOCSETF, &p))
-		return fail("BIOCSETF (%u insns): %s", len, strerror(errno));
+		return npf_fail("BIOCSETF (%u insns): %s", len, strerror(errno));
 	return 0;
 }
 
@@ -932,7 +958,7 @@ int npf_stats(int fd, struct npf_stats *st)
 {
 	memset(st, 0xa5, sizeof(*st));
 	if (ioctl(fd, BIOCGSTATSEX, st))
-		return fail("BIOCGSTATSEX: %s", strerror(errno));
+		return npf_fail("BIOCGSTATSEX: %s", strerror(errno));
 	return 0;
 }
 
@@ -940,7 +966,7 @@ int npf_stats32(int fd, struct bpf_stat *st)
 {
 	memset(st, 0xa5, sizeof(*st));
 	if (ioctl(fd, BIOCGSTATS, st))
-		return fail("BIOCGSTATS: %s", strerror(errno));
+		return npf_fail("BIOCGSTATS: %s", strerror(errno));
 	return 0;
 }
 
@@ -951,9 +977,9 @@ int compile_filter(const char *expr, int snaplen, struct sock_filter **out)
 	size_t sz;
 
 	if (!p)
-		return fail("pcap_open_dead failed");
+		return npf_fail("pcap_open_dead failed");
 	if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN)) {
-		fail("pcap_compile '%s': %s", expr, pcap_geterr(p));
+		npf_fail("pcap_compile '%s': %s", expr, pcap_geterr(p));
 		pcap_close(p);
 		return -1;
 	}
@@ -990,14 +1016,14 @@ static int wait_stat(int fd, uint64_t n, int timeout_ms, bool recv_only)
 			break;
 		sleep_ms(2);
 	}
-	return fail("waited %d ms for %s >= %llu, have %llu (recv %llu capt %llu drop %llu filtered %llu nomem %llu)",
-		    timeout_ms, recv_only ? "bs_recv" : "accounted",
-		    (unsigned long long)n, (unsigned long long)v,
-		    (unsigned long long)st.bs_recv,
-		    (unsigned long long)st.bs_capt,
-		    (unsigned long long)st.bs_drop,
-		    (unsigned long long)st.bs_filtered,
-		    (unsigned long long)st.bs_nomem);
+	return npf_fail("waited %d ms for %s >= %llu, have %llu (recv %llu capt %llu drop %llu filtered %llu nomem %llu)",
+			timeout_ms, recv_only ? "bs_recv" : "accounted",
+			(unsigned long long)n, (unsigned long long)v,
+			(unsigned long long)st.bs_recv,
+			(unsigned long long)st.bs_capt,
+			(unsigned long long)st.bs_drop,
+			(unsigned long long)st.bs_filtered,
+			(unsigned long long)st.bs_nomem);
 }
 
 int npf_wait_accounted(int fd, uint64_t n, int timeout_ms)
@@ -1040,37 +1066,37 @@ int parse_records(const uint8_t *buf, size_t len, struct reclist *l,
 		struct rec *r;
 
 		if (off % NPF_ALIGNMENT)
-			return fail("record at offset %zu not %d-aligned", off,
-				    NPF_ALIGNMENT);
+			return npf_fail("record at offset %zu not %d-aligned", off,
+					NPF_ALIGNMENT);
 		if (len - off < HDRLEN)
-			return fail("%zu stray bytes at the end of a %zu-byte read",
-				    len - off, len);
+			return npf_fail("%zu stray bytes at the end of a %zu-byte read",
+					len - off, len);
 		memcpy(&h, buf + off, sizeof(h));
 		if (h.bh_hdrlen != HDRLEN)
-			return fail("record %d at %zu: bh_hdrlen %u, want %u",
-				    count, off, h.bh_hdrlen, HDRLEN);
+			return npf_fail("record %d at %zu: bh_hdrlen %u, want %u",
+					count, off, h.bh_hdrlen, HDRLEN);
 		if (h.bh_pad0 || h.bh_pad1 || h.bh_tstamp.tv_pad)
-			return fail("record %d at %zu: pad fields not zero (%#x %#x %#x)",
-				    count, off, h.bh_pad0, h.bh_pad1,
-				    h.bh_tstamp.tv_pad);
+			return npf_fail("record %d at %zu: pad fields not zero (%#x %#x %#x)",
+					count, off, h.bh_pad0, h.bh_pad1,
+					h.bh_tstamp.tv_pad);
 		if (h.bh_caplen > h.bh_datalen || h.bh_caplen > 65535)
-			return fail("record %d at %zu: caplen %u datalen %u",
-				    count, off, h.bh_caplen, h.bh_datalen);
+			return npf_fail("record %d at %zu: caplen %u datalen %u",
+					count, off, h.bh_caplen, h.bh_datalen);
 		if (h.bh_tstamp.tv_usec >= (nano ? 1000000000u : 1000000u))
-			return fail("record %d at %zu: tv_usec %u out of range",
-				    count, off, h.bh_tstamp.tv_usec);
+			return npf_fail("record %d at %zu: tv_usec %u out of range",
+					count, off, h.bh_tstamp.tv_usec);
 		if (off + HDRLEN + h.bh_caplen > len)
-			return fail("record %d at %zu: caplen %u runs past the %zu-byte read",
-				    count, off, h.bh_caplen, len);
+			return npf_fail("record %d at %zu: caplen %u runs past the %zu-byte read",
+					count, off, h.bh_caplen, len);
 		if (h.bh_caplen > MAX_FRAME + 64)
-			return fail("record %d: caplen %u larger than any frame sent",
-				    count, h.bh_caplen);
+			return npf_fail("record %d: caplen %u larger than any frame sent",
+					count, h.bh_caplen);
 		if (l->n == l->cap) {
 			int cap = l->cap ? l->cap * 2 : 64;
 			struct rec *nr = realloc(l->r, cap * sizeof(*nr));
 
 			if (!nr)
-				return fail("out of memory");
+				return npf_fail("out of memory");
 			l->r = nr;
 			l->cap = cap;
 		}
@@ -1082,8 +1108,8 @@ int parse_records(const uint8_t *buf, size_t len, struct reclist *l,
 		count++;
 	}
 	if (off != len)
-		return fail("walk ended at %zu, read returned %zu (last record's padding missing?)",
-			    off, len);
+		return npf_fail("walk ended at %zu, read returned %zu (last record's padding missing?)",
+				off, len);
 	return count;
 }
 
@@ -1095,12 +1121,12 @@ int collect(int fd, struct reclist *l, int want, int timeout_ms,
 	int got = 0;
 
 	if (!buf)
-		return fail("out of memory");
+		return npf_fail("out of memory");
 	while (got < want) {
 		ssize_t n = read(fd, buf, bufsize);
 
 		if (n < 0 && errno != EAGAIN && errno != EINTR) {
-			fail("read: %s", strerror(errno));
+			npf_fail("read: %s", strerror(errno));
 			free(buf);
 			return -1;
 		}
@@ -1184,8 +1210,8 @@ int wait_task_asleep_in(int tid, long nr, long nr2, int ms)
 		if (now_ms() > end) {
 			task_file(tid, "stat", st, sizeof(st));
 			task_file(tid, "syscall", sc, sizeof(sc));
-			return fail("thread %d not asleep in syscall %ld after %d ms: stat '%.60s' syscall '%.40s'",
-				    tid, nr, ms, st, sc);
+			return npf_fail("thread %d not asleep in syscall %ld after %d ms: stat '%.60s' syscall '%.40s'",
+					tid, nr, ms, st, sc);
 		}
 		usleep(500);
 	}
@@ -1223,12 +1249,12 @@ int reader_start(struct reader *r, int fd)
 	r->bufsz = 1 << 20;
 	r->buf = malloc(r->bufsz);
 	if (!r->buf)
-		return fail("out of memory");
+		return npf_fail("out of memory");
 	r->t_start = now_ms();
 	if (pthread_create(&r->th, NULL, reader_fn, r)) {
 		free(r->buf);
 		r->buf = NULL;
-		return fail("pthread_create failed");
+		return npf_fail("pthread_create failed");
 	}
 	sleep_ms(100);
 	return 0;

@@ -15,7 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/filter.h>
+#include <linux/netlink.h>
 #include <linux/npf.h>
+#include <linux/rtnetlink.h>
 
 #define NPF_DEV		"/dev/npf"
 #define IF_A		"npft0"		/* the adapter npf captures on */
@@ -26,6 +28,13 @@
 
 /* Last helper error, for TH_LOG. */
 extern __thread char npf_err[512];
+
+/*
+ * A helper failed: the message goes to npf_err (its arguments may include
+ * npf_err itself, to add what the caller was doing), errno is kept;
+ * returns -1.
+ */
+int npf_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * True on the debug kernel (NPF_EXPECT_DEBUG=1, set by
@@ -65,8 +74,44 @@ struct npf_env {
 int env_setup(struct npf_env *e);
 void env_teardown(struct npf_env *e);
 
-/* rtnetlink helpers (in the caller's netns). */
+/*
+ * rtnetlink requests, in the caller's netns (an exec of ip costs a TCG
+ * guest a quarter second). A request is built in a struct rtnl_req:
+ * rtnl_newlink() starts the one for a new link, others fill in the header
+ * and the ifinfomsg (ifaddrmsg) themselves; rta_put() adds attributes.
+ */
+struct rtnl_req {
+	struct nlmsghdr n;
+	union {
+		struct ifinfomsg i;	/* links */
+		struct ifaddrmsg a;	/* addresses */
+	};
+	char buf[512];
+};
+
+/* Append attribute type with len bytes of data; len 0 opens a nest. */
+struct rtattr *rta_put(struct nlmsghdr *n, unsigned short type,
+		       const void *data, size_t len);
+/* Close the nest start: it ends where the request ends now. */
+void rta_nest_end(struct nlmsghdr *n, struct rtattr *start);
+/*
+ * Send n (with NLM_F_REQUEST | NLM_F_ACK) and wait for its ack: 0, or
+ * -errno with errno set too (EIO: no ack came) and npf_err saying what.
+ */
+int rtnl_request(struct nlmsghdr *n);
+/*
+ * Start an RTM_NEWLINK (create, exclusive) of a link name of kind (dummy,
+ * bond, ipip, ...): returns its IFLA_LINKINFO, still open for an
+ * IFLA_INFO_DATA; close it with rta_nest_end() before sending.
+ */
+struct rtattr *rtnl_newlink(struct rtnl_req *req, const char *name,
+			    const char *kind);
+
+/* Links: 0 or -1 (npf_err says why, errno is the kernel's answer). */
+int link_add(const char *name, const char *kind);	/* no IFLA_INFO_DATA */
 int link_add_veth(const char *name, const char *peer);
+/* A veth pair whose peer goes to the network namespace of process pid. */
+int link_add_veth_to(const char *name, const char *peer, int peer_pid);
 int link_del(const char *name);
 int link_set_up(const char *name, bool up);
 /* Move a link into the network namespace of process pid. */
@@ -74,7 +119,7 @@ int link_move_to_pid(const char *name, int pid);
 int link_ifindex(const char *name);
 int link_mac(const char *name, uint8_t mac[6]);
 unsigned int link_flags_sysfs(const char *name);	/* /sys/class/net/X/flags */
-int sysctl_write(const char *path, const char *val);	/* /proc/sys/... */
+int file_write_str(const char *path, const char *val);	/* /proc, /sys */
 int file_read_str(const char *path, char *buf, size_t len);
 long long file_read_ll(const char *path);		/* -1 on error */
 

@@ -1976,23 +1976,20 @@ FIXTURE_TEARDOWN(odd_retype)
 /* An active-backup bond (its slaves need not set a MAC address). */
 static int bond_ab_add(const char *name)
 {
-	struct odd_nlreq req;
+	struct rtnl_req req;
 	struct rtattr *li, *data;
 	uint8_t mode = 1;
+	int ret;
 
-	memset(&req, 0, sizeof(req));
-	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
-	req.n.nlmsg_type = RTM_NEWLINK;
-	req.n.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	req.i.ifi_family = AF_UNSPEC;
-	odd_nla(&req.n, IFLA_IFNAME, name, strlen(name) + 1);
-	li = odd_nla(&req.n, IFLA_LINKINFO, NULL, 0);
-	odd_nla(&req.n, IFLA_INFO_KIND, "bond", 4);
-	data = odd_nla(&req.n, IFLA_INFO_DATA, NULL, 0);
-	odd_nla(&req.n, IFLA_BOND_MODE, &mode, 1);
-	odd_nla_end(&req.n, data);
-	odd_nla_end(&req.n, li);
-	return odd_rtnl(&req.n, "add active-backup bond");
+	li = rtnl_newlink(&req, name, "bond");
+	data = rta_put(&req.n, IFLA_INFO_DATA, NULL, 0);
+	rta_put(&req.n, IFLA_BOND_MODE, &mode, 1);
+	rta_nest_end(&req.n, data);
+	rta_nest_end(&req.n, li);
+	ret = rtnl_request(&req.n);
+	if (ret)
+		npf_fail("add active-backup bond: %s", npf_err);
+	return ret;
 }
 
 /*

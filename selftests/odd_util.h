@@ -122,19 +122,6 @@ struct odd_adapter {
 	uint16_t id;		/* IP id of the next outer header */
 };
 
-static __attribute__((format(printf, 1, 2), unused))
-int odd_fail(const char *fmt, ...)
-{
-	va_list ap;
-	int e = errno;
-
-	va_start(ap, fmt);
-	vsnprintf(npf_err, sizeof(npf_err), fmt, ap);
-	va_end(ap);
-	errno = e;
-	return -1;
-}
-
 /*
  * Run a shell command; its exit status (0 = success). The command's output
  * goes to npf_err when it fails.
@@ -154,16 +141,16 @@ int odd_run(const char *fmt, ...)
 	strcat(cmd, " 2>&1");
 	p = popen(cmd, "r");
 	if (!p)
-		return odd_fail("popen %s: %s", cmd, strerror(errno)), 127;
+		return npf_fail("popen %s: %s", cmd, strerror(errno)), 127;
 	n = fread(out, 1, sizeof(out) - 1, p);
 	out[n] = 0;
 	while (n && out[n - 1] == '\n')
 		out[--n] = 0;
 	st = pclose(p);
 	if (st == -1 || !WIFEXITED(st))
-		return odd_fail("%s: did not exit", cmd), 127;
+		return npf_fail("%s: did not exit", cmd), 127;
 	if (WEXITSTATUS(st))
-		odd_fail("%s: exit %d: %s", cmd, WEXITSTATUS(st), out);
+		npf_fail("%s: exit %d: %s", cmd, WEXITSTATUS(st), out);
 	return WEXITSTATUS(st);
 }
 
@@ -177,21 +164,6 @@ static __attribute__((unused)) void odd_modprobe(void)
 	odd_run("modprobe -a tun wireguard ipip sit ip_gre");
 	odd_run("modprobe bonding max_bonds=0");
 	odd_run("modprobe dummy numdummies=0");
-}
-
-static __attribute__((unused)) int odd_write_file(const char *path,
-						   const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return odd_fail("open %s: %s", path, strerror(errno));
-	n = write(fd, val, strlen(val));
-	close(fd);
-	if (n != (ssize_t)strlen(val))
-		return odd_fail("write %s: %s", path, strerror(errno));
-	return 0;
 }
 
 /*
@@ -208,16 +180,16 @@ static __attribute__((unused)) int odd_netns(void)
 	};
 
 	if (unshare(CLONE_NEWNET | CLONE_NEWNS))
-		return odd_fail("unshare: %s", strerror(errno));
+		return npf_fail("unshare: %s", strerror(errno));
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 	    mount("sysfs", "/sys", "sysfs", 0, NULL))
-		return odd_fail("mount sysfs: %s", strerror(errno));
+		return npf_fail("mount sysfs: %s", strerror(errno));
 	if (!access("/proc/sys/net/ipv6", F_OK) &&
-	    (odd_write_file("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1") ||
-	     odd_write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1")))
+	    (file_write_str("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1") ||
+	     file_write_str("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1")))
 		return -1;
 	for (size_t i = 0; i < sizeof(off) / sizeof(off[0]); i++)
-		if (odd_write_file(off[i], "0"))
+		if (file_write_str(off[i], "0"))
 			return -1;
 	return link_set_up("lo", true);
 }
@@ -249,7 +221,7 @@ static __attribute__((unused)) int odd_sysfs_addr(const char *ifname,
 		if (*p == ':')
 			p++;
 		if (sscanf(p, "%2x", &b) != 1)
-			return odd_fail("%s: cannot parse '%s'", path, s);
+			return npf_fail("%s: cannot parse '%s'", path, s);
 		addr[n++] = (uint8_t)b;
 	}
 	return n;
@@ -267,7 +239,7 @@ static __attribute__((unused)) int odd_perm_addr(const char *ifname,
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret;
 
 	if (s < 0)
-		return odd_fail("socket: %s", strerror(errno));
+		return npf_fail("socket: %s", strerror(errno));
 	memset(&ep, 0, sizeof(ep));
 	ep.h.cmd = ETHTOOL_GPERMADDR;
 	ep.h.size = sizeof(ep.d);
@@ -277,10 +249,10 @@ static __attribute__((unused)) int odd_perm_addr(const char *ifname,
 	ret = ioctl(s, SIOCETHTOOL, &ifr);
 	close(s);
 	if (ret)
-		return odd_fail("ETHTOOL_GPERMADDR %s: %s", ifname,
+		return npf_fail("ETHTOOL_GPERMADDR %s: %s", ifname,
 				strerror(errno));
 	if ((int)ep.h.size > max)
-		return odd_fail("%s: permanent address of %u bytes", ifname,
+		return npf_fail("%s: permanent address of %u bytes", ifname,
 				ep.h.size);
 	memcpy(addr, ep.d, ep.h.size);
 	return (int)ep.h.size;
@@ -300,7 +272,7 @@ static __attribute__((unused)) int odd_dev_mcast(int ifindex, uint8_t *out,
 
 	*count = 0;
 	if (!f)
-		return odd_fail("/proc/net/dev_mcast: %s", strerror(errno));
+		return npf_fail("/proc/net/dev_mcast: %s", strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		char name[32], hex[128];
 		int idx, users, global;
@@ -313,7 +285,7 @@ static __attribute__((unused)) int odd_dev_mcast(int ifindex, uint8_t *out,
 
 			if (n >= max || sscanf(p, "%2x", &b) != 1) {
 				fclose(f);
-				return odd_fail("dev_mcast: '%s'", line);
+				return npf_fail("dev_mcast: '%s'", line);
 			}
 			out[n++] = (uint8_t)b;
 		}
@@ -438,7 +410,7 @@ int odd_inject(struct odd_adapter *a, const struct frame *f)
 	}
 	}
 	if (n != (ssize_t)f->len)
-		return odd_fail("%s: injecting %u bytes: %s", a->name, f->len,
+		return npf_fail("%s: injecting %u bytes: %s", a->name, f->len,
 				n < 0 ? strerror(errno) : "short");
 	return 0;
 }
@@ -460,88 +432,21 @@ static __attribute__((unused)) int odd_tuntap(struct odd_adapter *a, short flags
 
 	a->fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (a->fd < 0) {
-		odd_fail("/dev/net/tun: %s", strerror(errno));
+		npf_fail("/dev/net/tun: %s", strerror(errno));
 		return errno == ENOENT || errno == ENODEV ? ODD_ABSENT : -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = flags | IFF_NO_PI;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", a->name);
 	if (ioctl(a->fd, TUNSETIFF, &ifr))
-		return odd_fail("TUNSETIFF %s: %s", a->name, strerror(errno));
+		return npf_fail("TUNSETIFF %s: %s", a->name, strerror(errno));
 	/* the test reads what the adapter sends without ever waiting */
 	if (fcntl(a->fd, F_SETFL, O_NONBLOCK))
-		return odd_fail("O_NONBLOCK: %s", strerror(errno));
+		return npf_fail("O_NONBLOCK: %s", strerror(errno));
 	return 0;
 }
 
-/* ---- rtnetlink (an exec of ip costs a TCG guest a quarter second) ---- */
-
-struct odd_nlreq {
-	struct nlmsghdr n;
-	union {
-		struct ifinfomsg i;
-		struct ifaddrmsg a;
-	};
-	char buf[512];
-};
-
-static struct rtattr *odd_nla(struct nlmsghdr *n, unsigned short type,
-			      const void *data, size_t len)
-{
-	struct rtattr *rta = (struct rtattr *)((char *)n +
-					       NLMSG_ALIGN(n->nlmsg_len));
-
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	if (len)
-		memcpy(RTA_DATA(rta), data, len);
-	n->nlmsg_len = NLMSG_ALIGN(n->nlmsg_len) + RTA_ALIGN(rta->rta_len);
-	return rta;
-}
-
-static void odd_nla_end(struct nlmsghdr *n, struct rtattr *start)
-{
-	start->rta_len = (char *)n + n->nlmsg_len - (char *)start;
-}
-
-/* Send a request, wait for its ack: 0 or -errno (npf_err says what). */
-static int odd_rtnl(struct nlmsghdr *n, const char *what)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	char buf[4096];
-	int s, ret = -EIO;
-	ssize_t len;
-
-	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (s < 0) {
-		odd_fail("%s: netlink socket: %s", what, strerror(errno));
-		return -errno;
-	}
-	n->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	n->nlmsg_seq = 1;
-	if (sendto(s, n, n->nlmsg_len, 0, (struct sockaddr *)&sa,
-		   sizeof(sa)) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	len = recv(s, buf, sizeof(buf), 0);
-	if (len < 0) {
-		ret = -errno;
-		goto out;
-	}
-	for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
-	     h = NLMSG_NEXT(h, len)) {
-		if (h->nlmsg_type == NLMSG_ERROR) {
-			ret = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
-			break;
-		}
-	}
-out:
-	close(s);
-	if (ret)
-		odd_fail("%s: %s", what, strerror(-ret));
-	return ret;
-}
+/* ---- rtnetlink ---------------------------------------------------- */
 
 /*
  * A link of kind (dummy, bond, wireguard, ipip, sit, gre), tunnels from
@@ -551,35 +456,28 @@ out:
 static int odd_link_add(const char *name, const char *kind, const char *local,
 			const char *remote)
 {
-	struct odd_nlreq req;
+	struct rtnl_req req;
 	struct rtattr *li, *data;
-	char what[96];
 	bool gre = !strcmp(kind, "gre");
 	uint32_t a;
 	int ret;
 
-	memset(&req, 0, sizeof(req));
-	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
-	req.n.nlmsg_type = RTM_NEWLINK;
-	req.n.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	req.i.ifi_family = AF_UNSPEC;
-	odd_nla(&req.n, IFLA_IFNAME, name, strlen(name) + 1);
-	li = odd_nla(&req.n, IFLA_LINKINFO, NULL, 0);
-	odd_nla(&req.n, IFLA_INFO_KIND, kind, strlen(kind));
+	li = rtnl_newlink(&req, name, kind);
 	if (local) {
-		data = odd_nla(&req.n, IFLA_INFO_DATA, NULL, 0);
+		data = rta_put(&req.n, IFLA_INFO_DATA, NULL, 0);
 		inet_pton(AF_INET, local, &a);
-		odd_nla(&req.n, gre ? IFLA_GRE_LOCAL : IFLA_IPTUN_LOCAL, &a, 4);
+		rta_put(&req.n, gre ? IFLA_GRE_LOCAL : IFLA_IPTUN_LOCAL, &a, 4);
 		if (remote) {
 			inet_pton(AF_INET, remote, &a);
-			odd_nla(&req.n, gre ? IFLA_GRE_REMOTE :
+			rta_put(&req.n, gre ? IFLA_GRE_REMOTE :
 				IFLA_IPTUN_REMOTE, &a, 4);
 		}
-		odd_nla_end(&req.n, data);
+		rta_nest_end(&req.n, data);
 	}
-	odd_nla_end(&req.n, li);
-	snprintf(what, sizeof(what), "add %s link %s", kind, name);
-	ret = odd_rtnl(&req.n, what);
+	rta_nest_end(&req.n, li);
+	ret = rtnl_request(&req.n);
+	if (ret)
+		npf_fail("add %s link %s: %s", kind, name, npf_err);
 	if (ret == -EOPNOTSUPP)
 		return ODD_ABSENT;
 	return ret ? -1 : 0;
@@ -588,7 +486,7 @@ static int odd_link_add(const char *name, const char *kind, const char *local,
 /* Enslave slave to master. */
 static __attribute__((unused)) int odd_link_master(const char *slave, const char *master)
 {
-	struct odd_nlreq req;
+	struct rtnl_req req;
 	uint32_t m = if_nametoindex(master);
 
 	memset(&req, 0, sizeof(req));
@@ -596,14 +494,16 @@ static __attribute__((unused)) int odd_link_master(const char *slave, const char
 	req.n.nlmsg_type = RTM_NEWLINK;
 	req.i.ifi_family = AF_UNSPEC;
 	req.i.ifi_index = (int)if_nametoindex(slave);
-	odd_nla(&req.n, IFLA_MASTER, &m, 4);
-	return odd_rtnl(&req.n, "enslave") ? -1 : 0;
+	rta_put(&req.n, IFLA_MASTER, &m, 4);
+	if (rtnl_request(&req.n))
+		return npf_fail("enslave: %s", npf_err);
+	return 0;
 }
 
 /* An IPv4 address on a link. */
 static __attribute__((unused)) int odd_addr_add(const char *ifname, const char *addr, int prefix)
 {
-	struct odd_nlreq req;
+	struct rtnl_req req;
 	uint32_t a;
 
 	memset(&req, 0, sizeof(req));
@@ -615,9 +515,11 @@ static __attribute__((unused)) int odd_addr_add(const char *ifname, const char *
 	req.a.ifa_prefixlen = (unsigned char)prefix;
 	req.a.ifa_index = if_nametoindex(ifname);
 	inet_pton(AF_INET, addr, &a);
-	odd_nla(&req.n, IFA_LOCAL, &a, 4);
-	odd_nla(&req.n, IFA_ADDRESS, &a, 4);
-	return odd_rtnl(&req.n, "add address") ? -1 : 0;
+	rta_put(&req.n, IFA_LOCAL, &a, 4);
+	rta_put(&req.n, IFA_ADDRESS, &a, 4);
+	if (rtnl_request(&req.n))
+		return npf_fail("add address: %s", npf_err);
+	return 0;
 }
 
 /*
@@ -673,7 +575,7 @@ int odd_create(struct odd_adapter *a, enum odd_kind kind)
 			r = odd_addr_add(a->name, ODD_WG_SRC, 24);
 		break;
 	default:
-		return odd_fail("no odd adapter kind %d", kind);
+		return npf_fail("no odd adapter kind %d", kind);
 	}
 	if (r)
 		return r;
@@ -683,11 +585,11 @@ int odd_create(struct odd_adapter *a, enum odd_kind kind)
 	if (a->ifindex < 0)
 		return -1;
 	if (odd_sysfs_ll(a->name, "mtu", &v) || v <= 0)
-		return odd_fail("%s: no mtu", a->name);
+		return npf_fail("%s: no mtu", a->name);
 	a->mtu = (uint32_t)v;
 	if (a->k->dlt == NPF_LINKTYPE_ETHERNET && kind != ODD_LO &&
 	    odd_sysfs_addr(a->name, a->mac, 6) != 6)
-		return odd_fail("%s: no MAC address", a->name);
+		return npf_fail("%s: no MAC address", a->name);
 	switch (kind) {
 	case ODD_LO:
 	case ODD_DUMMY:
@@ -702,7 +604,7 @@ int odd_create(struct odd_adapter *a, enum odd_kind kind)
 		return a->tx < 0 ? -1 : 0;
 	case ODD_WG:
 		a->raw = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
-		return a->raw < 0 ? odd_fail("raw socket: %s", strerror(errno)) :
+		return a->raw < 0 ? npf_fail("raw socket: %s", strerror(errno)) :
 				    0;
 	default:
 		return 0;
