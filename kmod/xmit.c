@@ -322,17 +322,16 @@ static int npf_xmit_repeat(struct npf_open *o, struct sk_buff *skb, u32 reps,
 	int ret = 0;
 
 	while (r.left) {
-		/* The first copy's room was found when it was built. */
-		ret = signal_pending(current) ? -ERESTARTSYS :
-		      r.left < reps ? npf_xmit_wait_room(o, skb->dev,
-							 nonblock) : 0;
+		/*
+		 * The first copy's room was found when it was built, and it
+		 * goes whatever signal is pending, so that a storm of signals
+		 * cannot keep a call from making progress; after it, a signal
+		 * ends the call, and bs_sent tells how far it got.
+		 */
+		ret = r.left == reps ? 0 : signal_pending(current) ? -EINTR :
+		      npf_xmit_wait_room(o, skb->dev, nonblock);
 		if (ret) {
-			/*
-			 * Before the first copy the call can start over (or
-			 * fail with EAGAIN); after it, bs_sent tells how far
-			 * it got.
-			 */
-			if (ret == -ERESTARTSYS && r.left < reps)
+			if (ret == -ERESTARTSYS)
 				ret = -EINTR;
 			break;
 		}
@@ -490,6 +489,10 @@ static int npf_xmit_queue(struct npf_open *o, struct net_device *dev,
 	*consumed = 0;
 	while (len - *consumed >= sizeof(h)) {
 		const u8 __user *entry = buf + *consumed;
+
+		/* The first entry goes whatever is pending: see npf_xmit_repeat(). */
+		if (*consumed && signal_pending(current))
+			return -EINTR;
 
 		if (copy_from_user(&h, entry, sizeof(h)))
 			return -EFAULT;

@@ -654,6 +654,58 @@ TEST_F(hos, netlink_opens_need_cap_net_admin_and_stay_in_netns)
 	close(fd2);
 }
 
+/*
+ * One request of @cmd to the family, with @attr (an attribute type, or -1
+ * for none) carrying a string, the genetlink header's reserved field set
+ * to @reserved, as a dump if @dump: what the kernel answered, 0 or -errno.
+ */
+static int genl_strict_try(int cmd, int attr, uint16_t reserved, bool dump)
+{
+	struct genl_req r;
+	int id = 0, ret, s = genl_open(&id);
+
+	if (s < 0)
+		return s;
+	memset(&r, 0, sizeof(r));
+	r.n.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	r.n.nlmsg_type = id;
+	r.n.nlmsg_flags = NLM_F_REQUEST | (dump ? NLM_F_DUMP : 0);
+	r.g.cmd = cmd;
+	r.g.version = NPF_GENL_VERSION;
+	r.g.reserved = reserved;
+	if (attr >= 0)
+		genl_put_str(&r, attr, "x");
+	ret = genl_talk(s, &r, r.n.nlmsg_len) ? -EIO :
+	      genl_recv(s, NULL, NULL, dump);
+	close(s);
+	return ret;
+}
+
+/*
+ * The family validates strictly: its requests carry no attributes, so
+ * any attribute (known to the family, unknown, or beyond its maximum) and
+ * a non-zero reserved header field are refused with EINVAL, for the doit
+ * and the dump alike; the plain requests are answered.
+ */
+TEST_F(hos, netlink_validates_strictly)
+{
+	static const int attrs[] = { NPF_A_VERSION, NPF_A_OPEN_ID,
+				     NPF_A_MAX, NPF_A_MAX + 1, 200 };
+
+	EXPECT_EQ(0, genl_strict_try(NPF_CMD_GET_INFO, -1, 0, false));
+	EXPECT_EQ(0, genl_strict_try(NPF_CMD_GET_OPEN, -1, 0, true));
+	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		EXPECT_EQ(-EINVAL, genl_strict_try(NPF_CMD_GET_INFO, attrs[i],
+						   0, false))
+			TH_LOG("GET_INFO with attribute %d", attrs[i]);
+		EXPECT_EQ(-EINVAL, genl_strict_try(NPF_CMD_GET_OPEN, attrs[i],
+						   0, true))
+			TH_LOG("GET_OPEN dump with attribute %d", attrs[i]);
+	}
+	EXPECT_EQ(-EINVAL, genl_strict_try(NPF_CMD_GET_INFO, -1, 1, false));
+	EXPECT_EQ(-EINVAL, genl_strict_try(NPF_CMD_GET_OPEN, -1, 1, true));
+}
+
 /* ======================================================================
  * Invalid filters
  * ====================================================================== */

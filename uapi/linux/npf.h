@@ -187,17 +187,21 @@
  * adapter down, EINVAL shorter than the link header, EMSGSIZE longer than
  * MTU + link header (+4 for an 802.1Q-tagged frame). A signal (a job-control
  * stop included) ends a long repeat with EINTR once copies have left, and
- * bs_sent says how many; before the first it restarts as any syscall does
- * (SA_RESTART). Frames a qdisc or
- * driver refuses are counted in bs_senterr, not retried.
+ * bs_sent says how many; before the first (while it waits for send-buffer
+ * room) it restarts as any syscall does (SA_RESTART). The first copy goes
+ * whatever signal is pending, so that no storm of signals keeps a call
+ * from making progress. Frames a qdisc or driver refuses are counted in
+ * bs_senterr, not retried.
  * Send queues (BIOCSENDPACKETS*) send each entry once, in order; SYNC
  * spaces them by their timestamp deltas (sleeping on an hrtimer, spinning
  * only for gaps under 50 us). The bytes of the entries sent are written to
  * npf_sendq.consumed even when an entry stops the queue with an error
  * (EINVAL: caplen 0, or beyond the queue; the errors of write()).
  * A signal (a job-control stop included) stops a queue between entries:
- * before the first entry left, the call restarts as any syscall does;
+ * before the first entry left (while it waits for send-buffer room or,
+ * SYNC, for the entry's time), the call restarts as any syscall does;
  * after it, the call fails with EINTR and consumed says how far it got.
+ * The first entry of a call goes whatever signal is pending.
  * No entry is ever sent twice: a caller resumes at buf + consumed
  * (libnpf's PacketSendPackets() does so by itself; a resumed SYNC queue
  * starts its clock again at its first remaining entry).
